@@ -1,0 +1,368 @@
+r"""Named optimizers with PyTorch's names, defaults and equations, as short chains of transforms.
+
+Every optimizer is built by a factory (``sgd``, ``adam``, ...) and used as::
+
+    opt = make("adam", lr=0.1)
+    state = opt.init(params)                      # params: float array of any shape
+    params, state = opt.step(params, grads, state)  # pure: inputs are never mutated
+
+The update each step is :math:`\theta \leftarrow \theta - \text{lr}_t \cdot u` where :math:`u` is
+the gradient passed through the optimizer's transforms (see ``transforms``). Every factory also
+takes ``schedule`` (see ``schedules``) and ``clip_norm`` (per-run gradient clipping).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from optim_core import transforms as tf
+from optim_core.schedules import Constant
+
+
+class OptState(NamedTuple):
+    """Optimizer state: the number of steps taken and one state per transform."""
+
+    count: int
+    inner: tuple
+
+
+def _copy_tree(state):
+    """Deep copy of nested tuples / NamedTuples of arrays (``None`` leaves stay ``None``)."""
+    if state is None:
+        return None
+    if isinstance(state, np.ndarray):
+        return state.copy()
+    if isinstance(state, tuple):
+        return (
+            type(state)(*map(_copy_tree, state))
+            if hasattr(state, "_fields")
+            else tuple(map(_copy_tree, state))
+        )
+    return state
+
+
+def _map_tree(fn, state):
+    """Apply ``fn`` to every array leaf of a state tree."""
+    if state is None:
+        return None
+    if isinstance(state, np.ndarray):
+        return fn(state)
+    if isinstance(state, tuple):
+        leaves = [_map_tree(fn, s) for s in state]
+        return type(state)(*leaves) if hasattr(state, "_fields") else tuple(leaves)
+    return state
+
+
+class Optimizer:
+    """A named chain of transforms followed by a (scheduled) learning-rate step.
+
+    ``hyperparams`` holds every hyperparameter, defaults included, so that ``repr`` shows the
+    full configuration and ``take`` can rebuild the optimizer for a subset of batched runs.
+    """
+
+    def __init__(self, name: str, hyperparams: dict[str, Any], chain: list, schedule=None):
+        self.name = name
+        self.hyperparams = hyperparams
+        self.chain = chain
+        self.schedule = schedule or Constant()
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={_short(v)}" for k, v in self.hyperparams.items())
+        return f"{self.name}({args})"
+
+    def init(self, params: np.ndarray) -> OptState:
+        """Fresh state for ``params`` (count 0, zero moments)."""
+        params = np.asarray(params, dtype=np.float64)
+        return OptState(0, tuple(t.init(params) for t in self.chain))
+
+    def step(
+        self, params: np.ndarray, grads: np.ndarray, state: OptState
+    ) -> tuple[np.ndarray, OptState]:
+        """One update. Pure: returns new ``(params, state)`` and leaves its inputs untouched."""
+        params = np.asarray(params, dtype=np.float64)
+        u = np.array(grads, dtype=np.float64, copy=True)
+        state = OptState(state.count, _copy_tree(state.inner))
+        state = self.update_(u, params, state)
+        return params - u, state
+
+    def update_(self, u: np.ndarray, params: np.ndarray, state: OptState) -> OptState:
+        """Turn the gradient ``u`` into the step ``lr_t * direction`` **in place**.
+
+        Also updates the state arrays in place; returns the state with the new count. This is
+        the fast path used by ``run`` on buffers it owns: ``params -= u`` completes the step.
+        """
+        t = state.count + 1
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for transform, s in zip(self.chain, state.inner, strict=True):
+                transform.update_(u, s, params, t)
+            u *= self.schedule(self.hyperparams["lr"], t - 1)
+        return OptState(t, state.inner)
+
+    def take(self, rows) -> Optimizer:
+        """The same optimizer for a subset ``rows`` of a batch of runs.
+
+        Array hyperparameters with one row per run (``ndim >= 2``, e.g. ``lr`` of shape
+        ``(N, 1)``) are indexed; scalars and per-coordinate arrays are kept.
+        """
+        if not any(np.ndim(v) >= 2 for v in _leaves(self.hyperparams)):
+            return self
+        hp = {k: _take(v, rows) for k, v in self.hyperparams.items()}
+        return OPTIMIZERS[self.name](**hp, schedule=self.schedule, clip_norm=self.clip_norm)
+
+    @property
+    def clip_norm(self):
+        return next((t.max_norm for t in self.chain if isinstance(t, tf.ClipByNorm)), None)
+
+
+def _leaves(hp: dict):
+    for v in hp.values():
+        yield from v if isinstance(v, tuple) else (v,)
+
+
+def _take(value, rows):
+    if isinstance(value, tuple):
+        return tuple(_take(v, rows) for v in value)
+    return np.asarray(value)[rows] if np.ndim(value) >= 2 else value
+
+
+def _short(value) -> str:
+    if isinstance(value, tuple):
+        return "(" + ", ".join(map(_short, value)) + ")"
+    if np.ndim(value) > 0:
+        return f"array{np.shape(value)}"
+    return repr(value)
+
+
+# ----------------------------------------------------------------------------------------------
+# Validation: PyTorch's checks, with the offending value in the message.
+
+
+def _check(name: str, value, ok: Callable[[np.ndarray], np.ndarray], rule: str):
+    arr = np.asarray(value, dtype=np.float64)
+    if not (np.all(np.isfinite(arr)) and np.all(ok(arr))):
+        raise ValueError(f"Invalid {name} value: {value} ({name} must be {rule})")
+
+
+def _nonnegative(name: str, value):
+    _check(name, value, lambda a: a >= 0, ">= 0")
+
+
+def _unit_interval(name: str, value):
+    _check(name, value, lambda a: (a >= 0) & (a < 1), "in [0, 1)")
+
+
+def _common(lr, weight_decay, clip_norm, eps=0.0) -> list:
+    _nonnegative("lr", lr)
+    _nonnegative("weight_decay", weight_decay)
+    _nonnegative("eps", eps)
+    chain = []
+    if clip_norm is not None:
+        _check("clip_norm", clip_norm, lambda a: a > 0, "> 0")
+        chain.append(tf.ClipByNorm(clip_norm))
+    return chain
+
+
+def _l2(chain: list, weight_decay) -> list:
+    if not tf._is_zero(weight_decay):
+        chain.append(tf.AddWeightDecay(weight_decay))
+    return chain
+
+
+# ----------------------------------------------------------------------------------------------
+# Factories. Names and defaults are torch.optim's.
+
+
+def sgd(
+    lr=1e-3,
+    momentum=0.0,
+    dampening=0.0,
+    weight_decay=0.0,
+    nesterov=False,
+    *,
+    schedule=None,
+    clip_norm=None,
+) -> Optimizer:
+    r"""``torch.optim.SGD``: :math:`g \leftarrow g + \lambda\theta`; with momentum
+    :math:`b_1 = g,\ b_t = \mu b_{t-1} + (1-\tau) g`; step :math:`g + \mu b` (Nesterov) or
+    :math:`b`; :math:`\theta \leftarrow \theta - \text{lr}\cdot\text{step}`."""
+    chain = _l2(_common(lr, weight_decay, clip_norm), weight_decay)
+    _nonnegative("momentum", momentum)
+    _check("dampening", dampening, lambda a: a <= 1, "<= 1")
+    if nesterov and (np.any(np.asarray(momentum) <= 0) or not tf._is_zero(dampening)):
+        raise ValueError(
+            f"Nesterov momentum requires a momentum > 0 and zero dampening "
+            f"(got momentum={momentum}, dampening={dampening})"
+        )
+    if not tf._is_zero(momentum):
+        chain.append(tf.Trace(momentum, dampening, nesterov))
+    hp = dict(
+        lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov
+    )
+    return Optimizer("sgd", hp, chain, schedule)
+
+
+def momentum(
+    lr=1e-3, momentum=0.9, dampening=0.0, weight_decay=0.0, *, schedule=None, clip_norm=None
+) -> Optimizer:
+    """SGD with heavy-ball momentum (``torch.optim.SGD(momentum=0.9)``)."""
+    opt = sgd(lr, momentum, dampening, weight_decay, False, schedule=schedule, clip_norm=clip_norm)
+    opt.name = "momentum"
+    del opt.hyperparams["nesterov"]
+    return opt
+
+
+def nag(
+    lr=1e-3, momentum=0.9, dampening=0.0, weight_decay=0.0, *, schedule=None, clip_norm=None
+) -> Optimizer:
+    """Nesterov accelerated gradient (``torch.optim.SGD(momentum=0.9, nesterov=True)``)."""
+    opt = sgd(lr, momentum, dampening, weight_decay, True, schedule=schedule, clip_norm=clip_norm)
+    opt.name = "nag"
+    del opt.hyperparams["nesterov"]
+    return opt
+
+
+def adagrad(
+    lr=1e-2,
+    lr_decay=0.0,
+    weight_decay=0.0,
+    initial_accumulator_value=0.0,
+    eps=1e-10,
+    *,
+    schedule=None,
+    clip_norm=None,
+) -> Optimizer:
+    r"""``torch.optim.Adagrad``: :math:`s \mathrel{+}= g^2`,
+    :math:`\theta \leftarrow \theta - \frac{\text{lr}}{1+(t-1)\,\text{lr\_decay}}
+    \frac{g}{\sqrt{s}+\epsilon}`, :math:`s_0` = ``initial_accumulator_value``."""
+    chain = _l2(_common(lr, weight_decay, clip_norm, eps), weight_decay)
+    _nonnegative("lr_decay", lr_decay)
+    _nonnegative("initial_accumulator_value", initial_accumulator_value)
+    chain.append(tf.ScaleByAdagrad(lr_decay, initial_accumulator_value, eps))
+    hp = dict(
+        lr=lr,
+        lr_decay=lr_decay,
+        weight_decay=weight_decay,
+        initial_accumulator_value=initial_accumulator_value,
+        eps=eps,
+    )
+    return Optimizer("adagrad", hp, chain, schedule)
+
+
+def rmsprop(
+    lr=1e-2,
+    alpha=0.99,
+    eps=1e-8,
+    weight_decay=0.0,
+    momentum=0.0,
+    centered=False,
+    *,
+    schedule=None,
+    clip_norm=None,
+) -> Optimizer:
+    r"""``torch.optim.RMSprop``: :math:`v = \alpha v + (1-\alpha) g^2` (centered: minus the
+    squared running mean of :math:`g`); :math:`d = g/(\sqrt{v}+\epsilon)`; with momentum
+    :math:`b = \mu b + d`, step :math:`b`; :math:`\theta \leftarrow \theta - \text{lr}\cdot\text{step}`."""
+    chain = _l2(_common(lr, weight_decay, clip_norm, eps), weight_decay)
+    _nonnegative("alpha", alpha)
+    _nonnegative("momentum", momentum)
+    chain.append(tf.ScaleByRms(alpha, eps, centered))
+    if not tf._is_zero(momentum):
+        chain.append(tf.Trace(momentum))
+    hp = dict(
+        lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum, centered=centered
+    )
+    return Optimizer("rmsprop", hp, chain, schedule)
+
+
+def adam(
+    lr=1e-3,
+    betas=(0.9, 0.999),
+    eps=1e-8,
+    weight_decay=0.0,
+    amsgrad=False,
+    *,
+    schedule=None,
+    clip_norm=None,
+) -> Optimizer:
+    r"""``torch.optim.Adam`` (``amsgrad=True``: AMSGrad):
+    :math:`m = \beta_1 m + (1-\beta_1) g`, :math:`v = \beta_2 v + (1-\beta_2) g^2`,
+    :math:`\theta \leftarrow \theta - \text{lr}\,\frac{m/(1-\beta_1^t)}{\sqrt{v/(1-\beta_2^t)}+\epsilon}`."""
+    chain = _l2(_common(lr, weight_decay, clip_norm, eps), weight_decay)
+    _adam_betas(betas)
+    chain.append(tf.ScaleByAdam(betas[0], betas[1], eps, amsgrad))
+    hp = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+    return Optimizer("adam", hp, chain, schedule)
+
+
+def adamw(
+    lr=1e-3,
+    betas=(0.9, 0.999),
+    eps=1e-8,
+    weight_decay=1e-2,
+    amsgrad=False,
+    *,
+    schedule=None,
+    clip_norm=None,
+) -> Optimizer:
+    r"""``torch.optim.AdamW``: Adam's step plus decoupled decay,
+    :math:`\theta \leftarrow \theta - \text{lr}\,(\hat m/(\sqrt{\hat v}+\epsilon) + \lambda\theta)`."""
+    chain = _common(lr, weight_decay, clip_norm, eps)
+    _adam_betas(betas)
+    chain.append(tf.ScaleByAdam(betas[0], betas[1], eps, amsgrad))
+    if not tf._is_zero(weight_decay):
+        chain.append(tf.AddWeightDecay(weight_decay))
+    hp = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+    return Optimizer("adamw", hp, chain, schedule)
+
+
+def adadelta(
+    lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, *, schedule=None, clip_norm=None
+) -> Optimizer:
+    r"""``torch.optim.Adadelta``: :math:`v = \rho v + (1-\rho) g^2`,
+    :math:`\Delta = \sqrt{a+\epsilon}/\sqrt{v+\epsilon}\, g`, :math:`a = \rho a + (1-\rho)\Delta^2`,
+    :math:`\theta \leftarrow \theta - \text{lr}\,\Delta`."""
+    chain = _l2(_common(lr, weight_decay, clip_norm, eps), weight_decay)
+    _check("rho", rho, lambda a: (a >= 0) & (a <= 1), "in [0, 1]")
+    chain.append(tf.ScaleByAdadelta(rho, eps))
+    hp = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay)
+    return Optimizer("adadelta", hp, chain, schedule)
+
+
+def _adam_betas(betas):
+    if len(betas) != 2:
+        raise ValueError(f"Invalid betas: {betas} (expected two values)")
+    _unit_interval("beta parameter at index 0", betas[0])
+    _unit_interval("beta parameter at index 1", betas[1])
+
+
+OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
+    "sgd": sgd,
+    "momentum": momentum,
+    "nag": nag,
+    "adagrad": adagrad,
+    "rmsprop": rmsprop,
+    "adam": adam,
+    "adamw": adamw,
+    "adadelta": adadelta,
+}
+
+
+def make(name: str, **hyperparams) -> Optimizer:
+    """Build the optimizer ``name`` (a key of ``OPTIMIZERS``) with PyTorch hyperparameters.
+
+    Unknown names raise ``KeyError`` and unknown hyperparameters ``TypeError``, both listing
+    the valid choices; invalid values raise ``ValueError`` naming the value.
+    """
+    try:
+        factory = OPTIMIZERS[name]
+    except KeyError:
+        raise KeyError(f"Unknown optimizer {name!r}; choose from {sorted(OPTIMIZERS)}") from None
+    try:
+        return factory(**hyperparams)
+    except TypeError as err:
+        valid = list(inspect.signature(factory).parameters)
+        raise TypeError(f"{name}: {err}; valid hyperparameters: {valid}") from None

@@ -1,0 +1,201 @@
+"""Run an optimizer on a surface from one or many start points.
+
+Speed comes from three choices, none of which touch the equations (those live once, in
+``transforms``): runs are processed in chunks small enough to stay in cache for *all* their
+steps (chunk-outer, step-inner); the optimizer's in-place kernel works on buffers owned here, so
+no batch-sized temporaries are made for the state; and runs that have stopped (converged or
+diverged) are dropped from the working set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from optim_core.optimizers import Optimizer, _map_tree
+
+MOVING, CONVERGED, DIVERGED = 0, 1, 2
+STATUS_NAMES = np.array(["moving", "converged", "diverged"])
+CHUNK = 1024  # runs per chunk: state + gradient temporaries of a chunk fit in L2 cache
+
+
+@dataclass
+class RunResult:
+    """What ``run`` returns. Shapes are for ``N`` starts; a single start of shape ``(2,)``
+    drops the leading ``N`` axis everywhere.
+
+    - ``path``: ``(N, steps + 1, 2)`` positions, step 0 is the start; after a run stops its
+      last position repeats (``None`` when ``keep_path=False``).
+    - ``loss``, ``grad_norm``: ``(N, steps + 1)`` along the path (``None`` without path).
+    - ``final``: ``(N, 2)`` last position; ``final_loss``: ``(N,)``.
+    - ``status``: ``(N,)`` of "converged", "diverged" or "moving"; ``stop_step``: ``(N,)`` step
+      at which the run stopped (``steps`` for a run still moving). A diverged run keeps the
+      last position before the step that left the domain or became non-finite.
+    """
+
+    path: np.ndarray | None
+    loss: np.ndarray | None
+    grad_norm: np.ndarray | None
+    final: np.ndarray
+    final_loss: np.ndarray
+    status: np.ndarray
+    stop_step: np.ndarray
+    steps: int
+
+    def __repr__(self) -> str:
+        counts = {str(name): int(np.sum(self.status == name)) for name in STATUS_NAMES}
+        return f"RunResult(runs={self.status.size}, steps={self.steps}, {counts})"
+
+
+def escape_box(domain, escape: float) -> tuple[np.ndarray, np.ndarray]:
+    """The box beyond which a run counts as diverged: the domain widened by ``escape`` times its
+    width on every side."""
+    (x0, x1), (y0, y1) = domain
+    lo = np.array([x0 - escape * (x1 - x0), y0 - escape * (y1 - y0)])
+    hi = np.array([x1 + escape * (x1 - x0), y1 + escape * (y1 - y0)])
+    return lo, hi
+
+
+def run(
+    optimizer: Optimizer,
+    surface,
+    start,
+    steps: int,
+    *,
+    tol: float = 1e-6,
+    keep_path: bool = True,
+    noise: float = 0.0,
+    seed: int = 0,
+    escape: float = 5.0,
+) -> RunResult:
+    """Run ``optimizer`` on ``surface`` for up to ``steps`` steps from ``start``.
+
+    ``start`` is one point ``(2,)`` or ``N`` points ``(N, 2)``; array hyperparameters with one
+    row per run (e.g. ``lr`` of shape ``(N, 1)``) compare settings in one batched run.
+    A run stops as *converged* when its gradient norm falls under ``tol``, and as *diverged*
+    when its position or gradient becomes non-finite or it leaves ``escape_box``. ``noise`` adds
+    seeded Gaussian noise of that standard deviation to every gradient (stochastic gradients).
+    Never raises for divergence and never emits NumPy warnings.
+    """
+    if not (isinstance(steps, int | np.integer) and steps >= 0):
+        raise ValueError(f"Invalid steps: {steps} (must be an integer >= 0)")
+    starts = np.asarray(start, dtype=np.float64)
+    single = starts.ndim == 1
+    starts = np.atleast_2d(starts)
+    if starts.ndim != 2 or starts.shape[1] != 2:
+        raise ValueError(f"start must have shape (2,) or (N, 2), got {np.shape(start)}")
+    n = len(starts)
+    box = escape_box(surface.domain, escape)
+
+    out = _Outputs(n, steps, keep_path)
+    for a in range(0, n, CHUNK):
+        rows = np.arange(a, min(a + CHUNK, n))
+        rng = np.random.default_rng([seed, a]) if noise else None
+        _run_chunk(
+            optimizer.take(rows), surface, starts[rows], rows, steps, tol, box, noise, rng, out
+        )
+    return out.finish(surface, single)
+
+
+def _run_chunk(opt, surface, p, rows, steps, tol, box, noise, rng, out):
+    """Step one chunk of runs until each stops or ``steps`` is reached."""
+    p = p.copy()
+    with np.errstate(all="ignore"):
+        g = surface.gradient(p)
+        gnorm = np.sqrt(np.einsum("ij,ij->i", g, g))
+        out.record(rows, 0, p, gnorm)
+        stopped = _stopped(p, g, gnorm, tol, box)
+        out.stop(rows[stopped != MOVING], 0, stopped[stopped != MOVING], p[stopped != MOVING])
+        keep = stopped == MOVING
+        rows, p, g, gnorm = rows[keep], p[keep], g[keep], gnorm[keep]
+        opt = opt.take(keep) if not keep.all() else opt
+        state = opt.init(p)
+        for t in range(1, steps + 1):
+            if len(rows) == 0:
+                return
+            if noise:
+                g += noise * rng.standard_normal(g.shape)
+            prev, prev_gnorm = p.copy(), gnorm
+            state = opt.update_(g, p, state)  # g now holds the step lr_t * direction
+            p -= g
+            g = surface.gradient(p)
+            gnorm = np.sqrt(np.einsum("ij,ij->i", g, g))
+            stopped = _stopped(p, g, gnorm, tol, box)
+            # A diverged run stays where it was before the step that took it away.
+            diverged = stopped == DIVERGED
+            p[diverged] = prev[diverged]
+            gnorm[diverged] = prev_gnorm[diverged]
+            out.record(rows, t, p, gnorm)
+            if stopped.any():
+                done = stopped != MOVING
+                out.stop(rows[done], t, stopped[done], p[done])
+                keep = ~done
+                rows, p, g, gnorm = rows[keep], p[keep], g[keep], gnorm[keep]
+                state = state._replace(inner=_map_tree(lambda arr, k=keep: arr[k], state.inner))
+                opt = opt.take(keep)
+        out.stop(rows, steps, np.full(len(rows), MOVING), p)
+
+
+def _stopped(p, g, gnorm, tol, box) -> np.ndarray:
+    """Per run: MOVING, CONVERGED (gradient norm < tol) or DIVERGED (non-finite or escaped)."""
+    lo, hi = box
+    bad = ~np.isfinite(gnorm) | ~((p >= lo) & (p <= hi)).all(axis=1)
+    return np.where(bad, DIVERGED, np.where(gnorm < tol, CONVERGED, MOVING))
+
+
+class _Outputs:
+    """Buffers that ``run`` fills chunk by chunk."""
+
+    def __init__(self, n: int, steps: int, keep_path: bool):
+        self.steps = steps
+        self.final = np.empty((n, 2))
+        self.status = np.full(n, MOVING)
+        self.stop_step = np.full(n, steps)
+        self.path = np.empty((n, steps + 1, 2)) if keep_path else None
+        self.grad_norm = np.empty((n, steps + 1)) if keep_path else None
+
+    def record(self, rows, t, p, gnorm):
+        if self.path is not None:
+            self.path[rows, t] = p
+            self.grad_norm[rows, t] = gnorm
+
+    def stop(self, rows, t, status, p):
+        self.final[rows] = p
+        self.status[rows] = status
+        self.stop_step[rows] = t
+
+    def finish(self, surface, single: bool) -> RunResult:
+        with np.errstate(all="ignore"):
+            final_loss = surface.value(self.final)
+            path = loss = grad_norm = None
+            if self.path is not None:
+                # Hold each stopped run at its last position (and gradient norm) to the end.
+                idx = np.minimum(np.arange(self.steps + 1), self.stop_step[:, None])
+                runs = np.arange(len(idx))[:, None]
+                path = self.path[runs, idx]
+                grad_norm = self.grad_norm[runs, idx]
+                loss = surface.value(path)
+        result = RunResult(
+            path,
+            loss,
+            grad_norm,
+            self.final,
+            final_loss,
+            STATUS_NAMES[self.status],
+            self.stop_step,
+            self.steps,
+        )
+        if single:
+            for field in (
+                "path",
+                "loss",
+                "grad_norm",
+                "final",
+                "final_loss",
+                "status",
+                "stop_step",
+            ):
+                value = getattr(result, field)
+                setattr(result, field, None if value is None else value[0])
+        return result
