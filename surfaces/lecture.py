@@ -1,0 +1,166 @@
+"""Surfaces designed for teaching: a long valley, a saddle, a quadratic bowl and a set of wells."""
+
+from functools import partial
+
+import numpy as np
+
+from surfaces.base import Surface, make_surface
+
+VALLEY_WALL, VALLEY_SLOPE, VALLEY_END = 5.0, 0.2, 3.0
+
+
+def long_valley(x, y):
+    """f = 5 y^2 + 0.2 (sqrt(1 + (x - 3)^2) - 1).
+
+    Steep walls across the valley (curvature 10 in y) and a floor that slopes down at a nearly
+    constant 0.2 towards the minimum at (3, 0), where it rounds off into a bowl of curvature 0.2
+    (a pseudo-Huber floor). Plain gradient descent crawls along the floor at lr * 0.2 per step;
+    momentum builds up to ten times that.
+    """
+    return VALLEY_WALL * y * y + VALLEY_SLOPE * (np.sqrt(1 + (x - VALLEY_END) ** 2) - 1)
+
+
+def long_valley_grad(x, y):
+    """df/dx = 0.2 (x - 3) / sqrt(1 + (x - 3)^2),  df/dy = 10 y."""
+    dx = x - VALLEY_END
+    return VALLEY_SLOPE * dx / np.sqrt(1 + dx * dx), 2 * VALLEY_WALL * y
+
+
+def saddle(x, y):
+    """f = x^2 - y^2 + y^4 / 2.
+
+    Near the origin this is the classic saddle x^2 - y^2 (Hessian diag(2, -2)); the quartic term
+    bounds it below, so runs that escape the saddle settle in one of the minima (0, +-1), f = -1/2,
+    instead of falling off the plot, and "converged" stays meaningful.
+    """
+    y2 = y * y
+    return x * x + y2 * (0.5 * y2 - 1)
+
+
+def saddle_grad(x, y):
+    """df/dx = 2x,  df/dy = 2y (y^2 - 1)."""
+    return 2 * x, 2 * y * (y * y - 1)
+
+
+def _quadratic(x, y, a, b, c):
+    """f = (a x^2 + 2 b xy + c y^2) / 2."""
+    return 0.5 * (a * x * x + 2 * b * x * y + c * y * y)
+
+
+def _quadratic_grad(x, y, a, b, c):
+    """grad f = A p = (a x + b y, b x + c y)."""
+    return a * x + b * y, b * x + c * y
+
+
+def quadratic(
+    condition_number: float = 10.0, *, largest: float = 10.0, angle_deg: float = 30.0
+) -> Surface:
+    """An ill-conditioned bowl f(p) = p^T A p / 2 with A = L u u^T + mu v v^T.
+
+    v = (cos t, sin t) is the flat direction along the valley floor (t = ``angle_deg``), u the
+    steep direction across it; L = ``largest`` and mu = L / ``condition_number`` are the
+    Hessian's eigenvalues, so ``curvature`` = (mu, L) and gradient descent is stable for
+    lr < 2 / L. The valley is rotated off the axes so that per-coordinate scaling (Adagrad,
+    RMSProp, Adam) cannot undo the ill-conditioning.
+    """
+    if not (np.isfinite(condition_number) and condition_number >= 1):
+        raise ValueError(f"condition_number must be finite and >= 1, got {condition_number}")
+    if not (np.isfinite(largest) and largest > 0):
+        raise ValueError(f"largest must be finite and > 0, got {largest}")
+    mu = largest / condition_number
+    cos, sin = np.cos(np.radians(angle_deg)), np.sin(np.radians(angle_deg))
+    coefficients = {
+        "a": float(mu * cos * cos + largest * sin * sin),
+        "b": float((mu - largest) * cos * sin),
+        "c": float(mu * sin * sin + largest * cos * cos),
+    }
+    return make_surface(
+        "quadratic",
+        f"Ill-conditioned quadratic (condition number {condition_number:g})",
+        f"A rotated elliptic bowl with Hessian eigenvalues {mu:g} and {largest:g}.",
+        partial(_quadratic, **coefficients),
+        partial(_quadratic_grad, **coefficients),
+        domain=((-3.0, 3.0), (-3.0, 3.0)),
+        start=(-2.5, 0.5),
+        global_minima=[(0.0, 0.0)],
+        log_scale=True,
+        curvature=(float(mu), float(largest)),
+    )
+
+
+WELLS_BOWL = 0.15
+# (centre x, centre y, depth, width) of each Gaussian well; the first is the deepest.
+WELLS = (
+    (1.3, -1.3, 2.0, 0.8),
+    (-1.6, 1.4, 0.6, 0.45),
+    (1.6, 1.6, 1.0, 0.6),
+    (-1.7, -1.5, 0.8, 0.5),
+)
+
+
+def wells(x, y):
+    """f = 0.15 (x^2 + y^2) - sum_i d_i exp(-|p - c_i|^2 / (2 s_i^2)), wells (c_i, d_i, s_i)."""
+    f = WELLS_BOWL * (x * x + y * y)
+    for cx, cy, depth, width in WELLS:
+        f = f - depth * np.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * width * width))
+    return f
+
+
+def wells_grad(x, y):
+    """grad f = 0.3 p + sum_i (d_i / s_i^2) exp(-|p - c_i|^2 / (2 s_i^2)) (p - c_i)."""
+    gx, gy = 2 * WELLS_BOWL * x, 2 * WELLS_BOWL * y
+    for cx, cy, depth, width in WELLS:
+        dx, dy = x - cx, y - cy
+        e = depth / (width * width) * np.exp(-(dx * dx + dy * dy) / (2 * width * width))
+        gx, gy = gx + e * dx, gy + e * dy
+    return gx, gy
+
+
+LONG_VALLEY = make_surface(
+    "long_valley",
+    "Long valley",
+    "Steep walls and a gently sloping floor: gradient descent crawls, momentum races.",
+    long_valley,
+    long_valley_grad,
+    domain=((-4.0, 4.0), (-2.0, 2.0)),
+    start=(-3.5, 0.8),
+    global_minima=[(VALLEY_END, 0.0)],
+    log_scale=True,
+)
+
+SADDLE = make_surface(
+    "saddle",
+    "Saddle point",
+    "A saddle at the origin: gradient descent stalls on the ridge, noise and momentum escape.",
+    saddle,
+    saddle_grad,
+    domain=((-1.5, 1.5), (-1.5, 1.5)),
+    start=(1.0, 1e-3),
+    global_minima=[(0.0, 1.0), (0.0, -1.0)],
+    saddles=[(0.0, 0.0)],
+)
+
+QUADRATIC = quadratic()
+
+# The minima and saddles of `wells` have no closed form: these were located by grid search and
+# Newton's method and are polished again by `make_surface` at import.
+WELLS_SURFACE = make_surface(
+    "wells",
+    "Wells of different depths",
+    "A bowl with four Gaussian wells: a shallow one near the start traps plain gradient descent.",
+    wells,
+    wells_grad,
+    domain=((-3.0, 3.0), (-3.0, 3.0)),
+    start=(-2.8, 2.6),
+    global_minima=[(1.183930039516, -1.183886195193)],
+    local_minima=[
+        (1.431543369854, 1.423015026739),
+        (-1.536315858338, -1.359984583632),
+        (-1.436515037275, 1.256953549515),
+    ],
+    saddles=[
+        (1.059919188852, 0.643014948437),
+        (-0.903153735356, -0.976544137391),
+        (-0.933336655434, 0.816810672705),
+    ],
+)

@@ -1,0 +1,297 @@
+"""Tests for surfaces/: gradients against finite differences, minima against the literature."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import surfaces
+from surfaces import SURFACES
+
+ALL = list(SURFACES.values())
+IDS = list(SURFACES)
+
+
+def uniform_points(surface, shape, seed=0):
+    """Random points of shape (*shape, 2) inside the surface's domain."""
+    (x0, x1), (y0, y1) = surface.domain
+    rng = np.random.default_rng(seed)
+    return np.stack([rng.uniform(x0, x1, shape), rng.uniform(y0, y1, shape)], axis=-1)
+
+
+def fd_gradient(surface, p, h=1e-6):
+    """Central differences of surface.value at points p (..., 2)."""
+    columns = []
+    for e in np.eye(2):
+        columns.append((surface.value(p + h * e) - surface.value(p - h * e)) / (2 * h))
+    return np.stack(columns, axis=-1)
+
+
+def fd_hessian(surface, p, h=1e-4):
+    """Second-order central differences of surface.value at one point p (2,)."""
+    e = np.eye(2) * h
+    f = surface.value
+
+    def second(i, j):
+        return (
+            f(p + e[i] + e[j]) - f(p + e[i] - e[j]) - f(p - e[i] + e[j]) + f(p - e[i] - e[j])
+        ) / (4 * h * h)
+
+    return np.array([[second(0, 0), second(0, 1)], [second(1, 0), second(1, 1)]])
+
+
+# --- registry ---------------------------------------------------------------------------------
+
+
+def test_display_order_starts_with_lecture_favourites():
+    first = ["long_valley", "beale", "saddle", "rosenbrock", "himmelblau", "wells", "quadratic"]
+    assert IDS[:7] == first
+    assert all(name == s.name for name, s in SURFACES.items())
+
+
+def test_get_returns_surface_and_unknown_name_lists_valid_names():
+    assert surfaces.get("beale") is SURFACES["beale"]
+    with pytest.raises(KeyError) as info:
+        surfaces.get("nope")
+    for name in SURFACES:
+        assert name in str(info.value)
+
+
+@pytest.mark.parametrize("surface", ALL, ids=IDS)
+def test_metadata_is_consistent(surface):
+    (x0, x1), (y0, y1) = surface.domain
+    assert x0 < x1 and y0 < y1
+    assert x0 <= surface.start[0] <= x1 and y0 <= surface.start[1] <= y1
+    for m in surface.minima:
+        assert x0 <= m.point[0] <= x1 and y0 <= m.point[1] <= y1
+        assert m.kind in ("global", "local")
+    assert surface.global_minimum == next(m for m in surface.minima if m.kind == "global")
+    assert surface.name in repr(surface) and "global" in repr(surface)
+    assert pickle.loads(pickle.dumps(surface)) == surface
+    assert (surface.curvature is None) == (surface.name != "quadratic")
+
+
+# --- gradients and shapes ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("surface", ALL, ids=IDS)
+def test_gradient_matches_central_differences(surface):
+    p = uniform_points(surface, (500,), seed=1)
+    grad, fd = surface.gradient(p), fd_gradient(surface, p)
+    # Rounding error of the difference quotient grows with |f| / h.
+    tol = 1e-6 * (1 + np.abs(grad)) + 1e-9 * np.abs(surface.value(p))[:, None]
+    assert np.all(np.abs(grad - fd) <= tol)
+
+
+@pytest.mark.parametrize("shape", [(), (7,), (3, 4)], ids=["point", "batch", "grid"])
+@pytest.mark.parametrize("surface", ALL, ids=IDS)
+def test_leading_shapes_are_kept(surface, shape):
+    p = uniform_points(surface, shape, seed=2)
+    value, grad = surface.value(p), surface.gradient(p)
+    assert value.shape == shape and grad.shape == (*shape, 2)
+    assert value.dtype == np.float64 and grad.dtype == np.float64
+    flat = p.reshape(-1, 2)
+    np.testing.assert_array_equal(value.reshape(-1), surface.value(flat))
+    np.testing.assert_array_equal(grad.reshape(-1, 2), surface.gradient(flat))
+    np.testing.assert_allclose(grad, fd_gradient(surface, p), rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("surface", ALL, ids=IDS)
+def test_huge_inputs_give_inf_or_nan_without_warnings(surface):
+    p = np.array([[1e200, 1e200], [-1e200, 1e200], [1e300, -1e300], [np.inf, 0.0], [np.nan, 1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value, grad = surface.value(p), surface.gradient(p)
+        surface.nearest_minimum(p)
+    assert value.shape == (5,) and grad.shape == (5, 2)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), surface=st.sampled_from(ALL), n=st.integers(1, 5))
+def test_finite_inside_domain(data, surface, n):
+    (x0, x1), (y0, y1) = surface.domain
+    xs = data.draw(st.lists(st.floats(x0, x1), min_size=n, max_size=n))
+    ys = data.draw(st.lists(st.floats(y0, y1), min_size=n, max_size=n))
+    p = np.column_stack([xs, ys])
+    value, grad = surface.value(p), surface.gradient(p)
+    assert value.shape == (n,) and grad.shape == (n, 2)
+    assert np.all(np.isfinite(value)) and np.all(np.isfinite(grad))
+
+
+# --- minima and saddles -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("surface", ALL, ids=IDS)
+def test_minima_are_stationary_with_listed_values(surface):
+    for m in surface.minima:
+        assert np.linalg.norm(surface.gradient(m.point)) < 1e-8
+        assert abs(surface.value(m.point) - m.value) <= 1e-9
+
+
+@pytest.mark.parametrize("surface", ALL, ids=IDS)
+def test_global_minimum_is_lowest_on_a_fine_grid(surface):
+    (x0, x1), (y0, y1) = surface.domain
+    grid = np.stack(np.meshgrid(np.linspace(x0, x1, 801), np.linspace(y0, y1, 801)), axis=-1)
+    best = surface.global_minimum.value
+    assert surface.value(grid).min() >= best - 1e-9
+    for m in surface.minima:
+        assert m.value >= best - 1e-9
+        if m.kind == "global":
+            assert m.value == pytest.approx(best, abs=1e-9)
+        else:
+            assert m.value > best + 1e-6
+
+
+@pytest.mark.parametrize("surface", ALL, ids=IDS)
+def test_minima_have_positive_definite_hessian(surface):
+    for m in surface.minima:
+        if surface.name == "ackley" and m.kind == "global":
+            continue  # the cone tip at the origin has no Hessian
+        assert np.linalg.eigvalsh(fd_hessian(surface, np.array(m.point))).min() > 0, m
+
+
+@pytest.mark.parametrize("surface", [s for s in ALL if s.saddles], ids=lambda s: s.name)
+def test_saddles_are_stationary_and_indefinite(surface):
+    for p in surface.saddles:
+        assert np.linalg.norm(surface.gradient(p)) < 1e-8
+        eig = np.linalg.eigvalsh(fd_hessian(surface, np.array(p)))
+        assert eig[0] < 0 < eig[1], p
+
+
+# Published minima: (points, value, decimals of the publication). Sources: Surjanovic & Bingham,
+# Virtual Library of Simulation Experiments (sfu.ca/~ssurjano); Jamil & Yang (2013), "A literature
+# survey of benchmark functions for global optimisation problems".
+PUBLISHED_GLOBAL = {
+    "beale": ([(3, 0.5)], 0.0, 6),
+    "rosenbrock": ([(1, 1)], 0.0, 6),
+    "himmelblau": (
+        [(3, 2), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848126)],
+        0.0,
+        6,
+    ),
+    "rastrigin": ([(0, 0)], 0.0, 6),
+    "ackley": ([(0, 0)], 0.0, 6),
+    "six_hump_camel": ([(0.0898, -0.7126), (-0.0898, 0.7126)], -1.0316, 4),
+    "three_hump_camel": ([(0, 0)], 0.0, 6),
+    "styblinski_tang": ([(-2.903534, -2.903534)], -78.33233, 5),
+    "goldstein_price": ([(0, -1)], 3.0, 6),
+    "booth": ([(1, 3)], 0.0, 6),
+}
+PUBLISHED_LOCAL = {
+    "six_hump_camel": [
+        ((1.7036, -0.7961), -0.2155),
+        ((-1.7036, 0.7961), -0.2155),
+        ((1.6071, 0.5687), 2.1043),
+        ((-1.6071, -0.5687), 2.1043),
+    ],
+    "goldstein_price": [((-0.6, -0.4), 30.0), ((1.8, 0.2), 84.0), ((1.2, 0.8), 840.0)],
+}
+
+
+def listed(surface, kind):
+    return [m for m in surface.minima if m.kind == kind]
+
+
+@pytest.mark.parametrize("name", list(PUBLISHED_GLOBAL))
+def test_published_global_minima_are_reproduced(name):
+    points, value, decimals = PUBLISHED_GLOBAL[name]
+    found = listed(SURFACES[name], "global")
+    assert len(found) == len(points)
+    tol = 0.6 * 10.0**-decimals
+    for point in points:
+        match = min(found, key=lambda m: np.hypot(*np.subtract(m.point, point)))
+        np.testing.assert_allclose(match.point, point, atol=tol)
+        assert match.value == pytest.approx(value, abs=tol)
+
+
+@pytest.mark.parametrize("name", list(PUBLISHED_LOCAL))
+def test_published_local_minima_are_reproduced(name):
+    found = listed(SURFACES[name], "local")
+    assert len(found) == len(PUBLISHED_LOCAL[name])
+    for point, value in PUBLISHED_LOCAL[name]:
+        match = min(found, key=lambda m: np.hypot(*np.subtract(m.point, point)))
+        np.testing.assert_allclose(match.point, point, atol=6e-5)
+        assert match.value == pytest.approx(value, abs=6e-5)
+
+
+def test_ackley_gradient_is_zero_at_the_origin():
+    np.testing.assert_array_equal(SURFACES["ackley"].gradient([0.0, 0.0]), [0.0, 0.0])
+
+
+def test_wells_has_one_global_and_distinct_local_depths():
+    wells = SURFACES["wells"]
+    depths = sorted(m.value for m in listed(wells, "local"))
+    assert len(listed(wells, "global")) == 1 and len(depths) >= 2
+    assert np.diff([wells.global_minimum.value, *depths]).min() > 0.05
+
+
+@pytest.mark.parametrize("surface", ALL, ids=IDS)
+def test_nearest_minimum_is_vectorised(surface):
+    p = uniform_points(surface, (4, 5), seed=3)
+    index, distance = surface.nearest_minimum(p)
+    assert index.shape == distance.shape == (4, 5)
+    centres = np.array([m.point for m in surface.minima])
+    np.testing.assert_allclose(distance, np.linalg.norm(p - centres[index], axis=-1))
+    for i, m in enumerate(surface.minima):
+        j, d = surface.nearest_minimum(m.point)
+        assert int(j) == i and float(d) == 0.0
+
+
+# --- lecture scenes ---------------------------------------------------------------------------
+
+
+def descend(surface, lr, momentum, steps):
+    """Heavy-ball gradient descent from the surface's start: b = mu b + g, p = p - lr b."""
+    p, b = np.array(surface.start), np.zeros(2)
+    for _ in range(steps):
+        b = momentum * b + surface.gradient(p)
+        p = p - lr * b
+    return p
+
+
+def test_long_valley_gradient_descent_crawls_and_momentum_races():
+    valley = SURFACES["long_valley"]
+    _, slow = valley.nearest_minimum(descend(valley, lr=0.05, momentum=0.0, steps=300))
+    _, fast = valley.nearest_minimum(descend(valley, lr=0.05, momentum=0.9, steps=300))
+    assert slow > 1.0 and fast < 1e-3
+
+
+def test_wells_gradient_descent_is_trapped_and_momentum_escapes():
+    wells = SURFACES["wells"]
+    trapped, _ = wells.nearest_minimum(descend(wells, lr=0.05, momentum=0.0, steps=1000))
+    escaped, _ = wells.nearest_minimum(descend(wells, lr=0.02, momentum=0.9, steps=1000))
+    assert wells.minima[trapped].kind == "local" and wells.minima[escaped].kind == "global"
+
+
+def test_saddle_is_bounded_below_with_minima_either_side():
+    saddle = SURFACES["saddle"]
+    assert saddle.saddles == ((0.0, 0.0),)
+    assert sorted(m.point for m in saddle.minima) == [(0.0, -1.0), (0.0, 1.0)]
+
+
+# --- quadratic factory ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kappa", [1.0, 10.0, 50.0])
+@pytest.mark.parametrize("angle", [0.0, 30.0, 45.0])
+def test_quadratic_curvature_matches_hessian(kappa, angle):
+    q = surfaces.quadratic(kappa, largest=4.0, angle_deg=angle)
+    mu, big_l = q.curvature
+    eig = np.linalg.eigvalsh(fd_hessian(q, np.array([0.3, -0.7]), h=1e-3))
+    np.testing.assert_allclose(eig, [mu, big_l], rtol=1e-6)
+    assert big_l / mu == pytest.approx(kappa)
+    assert q.global_minimum.point == (0.0, 0.0) and q.global_minimum.value == 0.0
+
+
+def test_default_quadratic_is_the_registered_one():
+    assert SURFACES["quadratic"] == surfaces.quadratic()
+    assert surfaces.quadratic(20.0) is not surfaces.quadratic(20.0)
+
+
+@pytest.mark.parametrize("kwargs", [{"condition_number": 0.5}, {"largest": 0.0}])
+def test_quadratic_rejects_invalid_arguments(kwargs):
+    with pytest.raises(ValueError):
+        surfaces.quadratic(**kwargs)
