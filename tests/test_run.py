@@ -1,0 +1,106 @@
+"""``optim_core.run``: statuses, stop steps, paths, divergence without warnings, noise."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import optim_core
+import surfaces
+
+
+@pytest.fixture(autouse=True)
+def warnings_are_errors():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+
+
+def test_single_start_shapes():
+    surface = surfaces.get("booth")
+    result = optim_core.run(optim_core.make("adam", lr=0.1), surface, (0.0, 0.0), 40)
+    assert result.path.shape == (41, 2)
+    assert result.loss.shape == result.grad_norm.shape == (41,)
+    assert result.final.shape == (2,)
+    np.testing.assert_array_equal(result.path[0], (0.0, 0.0))
+    np.testing.assert_allclose(result.loss, surface.value(result.path))
+
+
+def test_gradient_descent_on_booth_converges_where_theory_says():
+    # Booth is the quadratic f = (x + 2y - 7)^2 + (2x + y - 5)^2 with Hessian [[10, 8], [8, 10]]
+    # (eigenvalues 2 and 18): gradient descent converges iff lr < 2/18.
+    surface = surfaces.get("booth")
+    stable = optim_core.run(optim_core.make("sgd", lr=0.1), surface, (0.0, 0.0), 2000, tol=1e-8)
+    assert stable.status == "converged"
+    np.testing.assert_allclose(stable.final, (1.0, 3.0), atol=1e-8)
+    unstable = optim_core.run(optim_core.make("sgd", lr=0.115), surface, (0.0, 0.0), 2000)
+    assert unstable.status == "diverged"
+
+
+def test_converged_run_stops_and_holds_its_position():
+    surface = surfaces.get("booth")
+    result = optim_core.run(optim_core.make("sgd", lr=0.05), surface, (0.0, 0.0), 3000, tol=1e-4)
+    k = result.stop_step
+    assert result.status == "converged" and 0 < k < 3000
+    assert result.grad_norm[k] < 1e-4 <= result.grad_norm[k - 1]
+    np.testing.assert_array_equal(result.path[k:], np.broadcast_to(result.path[k], (3001 - k, 2)))
+    np.testing.assert_array_equal(result.final, result.path[k])
+
+
+def test_divergence_is_a_result_with_the_step_and_last_good_position():
+    surface = surfaces.get("rosenbrock")
+    result = optim_core.run(optim_core.make("sgd", lr=0.1), surface, surface.start, 500)
+    assert result.status == "diverged"
+    k = result.stop_step
+    assert 0 < k < 500
+    assert np.all(np.isfinite(result.path)) and np.all(np.isfinite(result.loss))
+    lo, hi = optim_core.escape_box(surface.domain, 5.0)
+    assert np.all((result.path >= lo) & (result.path <= hi))
+    np.testing.assert_array_equal(result.final, result.path[-1])
+
+
+def test_start_outside_the_domain_is_diverged_at_step_zero():
+    surface = surfaces.get("beale")
+    result = optim_core.run(optim_core.make("adam"), surface, [(1.0, 1.0), (1e9, 0.0)], 10)
+    assert list(result.status) == ["moving", "diverged"]
+    assert list(result.stop_step) == [10, 0]
+
+
+def test_huge_learning_rates_never_warn_and_never_raise():
+    surface = surfaces.get("goldstein_price")
+    for name in optim_core.OPTIMIZERS:
+        result = optim_core.run(
+            optim_core.make(name, lr=1e12), surface, np.array([[0.5, 0.5], [-1.0, 1.0]]), 100
+        )
+        assert set(result.status) <= {"diverged", "moving", "converged"}
+
+
+def test_keep_path_false_gives_the_same_ends():
+    surface = surfaces.get("himmelblau")
+    starts = np.random.default_rng(0).uniform(-5, 5, size=(300, 2))
+    opt = optim_core.make("momentum", lr=0.005)
+    full = optim_core.run(opt, surface, starts, 300)
+    lean = optim_core.run(opt, surface, starts, 300, keep_path=False)
+    assert lean.path is None and lean.loss is None
+    np.testing.assert_array_equal(lean.final, full.final)
+    np.testing.assert_array_equal(lean.status, full.status)
+    np.testing.assert_array_equal(lean.stop_step, full.stop_step)
+    np.testing.assert_allclose(lean.final_loss, full.loss[:, -1])
+
+
+def test_noise_is_seeded():
+    surface = surfaces.get("booth")
+    opt = optim_core.make("sgd", lr=0.01)
+    a = optim_core.run(opt, surface, (0.0, 0.0), 50, noise=1.0, seed=1)
+    b = optim_core.run(opt, surface, (0.0, 0.0), 50, noise=1.0, seed=1)
+    c = optim_core.run(opt, surface, (0.0, 0.0), 50, noise=1.0, seed=2)
+    clean = optim_core.run(opt, surface, (0.0, 0.0), 50)
+    np.testing.assert_array_equal(a.path, b.path)
+    assert not np.allclose(a.path, c.path)
+    assert not np.allclose(a.path, clean.path)
+
+
+@pytest.mark.parametrize("steps", [-1, 2.5, "10"])
+def test_bad_step_counts_raise_value_error(steps):
+    with pytest.raises(ValueError, match="steps"):
+        optim_core.run(optim_core.make("sgd"), surfaces.get("booth"), (0.0, 0.0), steps)
