@@ -1,0 +1,1 @@
+"""Pure figure builders (plotly only, no streamlit): each returns a ``go.Figure`` or traces."""
