@@ -1,0 +1,26 @@
+"""Streamlit widgets for optimizer hyperparameters, keyed like ``appkit.optimizer_settings``."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from appkit.optimizer_settings import BOUNDS, LABELS, SHOWN
+
+
+def optimizer_controls(name: str, prefix: str = "", expanded: bool = False) -> None:
+    """One expander with the optimizer's hyperparameters. Values live in ``st.session_state``
+    under the keys of ``optimizer_settings.spec`` (seed them first with ``url_state.load``)."""
+    with st.expander(f"{LABELS[name]} settings", expanded=expanded):
+        for hp in SHOWN[name]:
+            lo, hi, label = BOUNDS[hp]
+            key = f"{prefix}{name}.{hp}"
+            if lo is None:
+                st.checkbox(label, key=key)
+            else:
+                st.number_input(
+                    label, min_value=lo, max_value=hi, key=key, format="%.6g", step=_step(hp)
+                )
+
+
+def _step(hp: str) -> float:
+    return {"lr": 1e-3, "eps": 1e-8}.get(hp, 0.01)
