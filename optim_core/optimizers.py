@@ -86,20 +86,21 @@ class Optimizer:
         params = np.asarray(params, dtype=np.float64)
         u = np.array(grads, dtype=np.float64, copy=True)
         state = OptState(state.count, _copy_tree(state.inner))
-        state = self.update_(u, params, state)
-        return params - u, state
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            state = self.update_(u, params, state)
+            return params - u, state
 
     def update_(self, u: np.ndarray, params: np.ndarray, state: OptState) -> OptState:
         """Turn the gradient ``u`` into the step ``lr_t * direction`` **in place**.
 
         Also updates the state arrays in place; returns the state with the new count. This is
         the fast path used by ``run`` on buffers it owns: ``params -= u`` completes the step.
+        Callers silence NumPy's overflow warnings (diverging runs are results, not errors).
         """
         t = state.count + 1
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for transform, s in zip(self.chain, state.inner, strict=True):
-                transform.update_(u, s, params, t)
-            u *= self.schedule(self.hyperparams["lr"], t - 1)
+        for transform, s in zip(self.chain, state.inner, strict=True):
+            transform.update_(u, s, params, t)
+        u *= self.schedule(self.hyperparams["lr"], t - 1)
         return OptState(t, state.inner)
 
     def take(self, rows) -> Optimizer:

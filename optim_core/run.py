@@ -17,7 +17,7 @@ from optim_core.optimizers import Optimizer, _map_tree
 
 MOVING, CONVERGED, DIVERGED = 0, 1, 2
 STATUS_NAMES = np.array(["moving", "converged", "diverged"])
-CHUNK = 1024  # runs per chunk: state + gradient temporaries of a chunk fit in L2 cache
+CHUNK = 4096  # runs per chunk: state + gradient temporaries of a chunk fit in L2 cache
 
 
 @dataclass
@@ -98,50 +98,76 @@ def run(
     return out.finish(surface, single)
 
 
-def _run_chunk(opt, surface, p, rows, steps, tol, box, noise, rng, out):
+def _run_chunk(opt, surface, start, rows, steps, tol, box, noise, rng, out):
     """Step one chunk of runs until each stops or ``steps`` is reached."""
-    p = p.copy()
+    p = start.copy()
+    tol2 = tol * tol
     with np.errstate(all="ignore"):
         g = surface.gradient(p)
-        gnorm = np.sqrt(np.einsum("ij,ij->i", g, g))
-        out.record(rows, 0, p, gnorm)
-        stopped = _stopped(p, g, gnorm, tol, box)
-        out.stop(rows[stopped != MOVING], 0, stopped[stopped != MOVING], p[stopped != MOVING])
-        keep = stopped == MOVING
-        rows, p, g, gnorm = rows[keep], p[keep], g[keep], gnorm[keep]
-        opt = opt.take(keep) if not keep.all() else opt
+        gn2 = _squared_norm(g)
+        out.record(rows, 0, p, gn2)
+        status = _status(p, gn2, tol2, box)
+        done = status != MOVING
+        out.stop(rows[done], 0, status[done], p[done])
+        rows, p, g, gn2 = rows[~done], p[~done], g[~done], gn2[~done]
+        opt = opt.take(~done) if done.any() else opt
         state = opt.init(p)
         for t in range(1, steps + 1):
             if len(rows) == 0:
                 return
             if noise:
                 g += noise * rng.standard_normal(g.shape)
-            prev, prev_gnorm = p.copy(), gnorm
             state = opt.update_(g, p, state)  # g now holds the step lr_t * direction
-            p -= g
-            g = surface.gradient(p)
-            gnorm = np.sqrt(np.einsum("ij,ij->i", g, g))
-            stopped = _stopped(p, g, gnorm, tol, box)
+            new = p - g  # a second buffer, so the last position survives a diverging step
+            g = surface.gradient(new)
+            new_gn2 = _squared_norm(g)
+            if not _any_stopped(new, new_gn2, tol2, box):
+                p, gn2 = new, new_gn2
+                out.record(rows, t, p, gn2)
+                continue
+            status = _status(new, new_gn2, tol2, box)
             # A diverged run stays where it was before the step that took it away.
-            diverged = stopped == DIVERGED
-            p[diverged] = prev[diverged]
-            gnorm[diverged] = prev_gnorm[diverged]
-            out.record(rows, t, p, gnorm)
-            if stopped.any():
-                done = stopped != MOVING
-                out.stop(rows[done], t, stopped[done], p[done])
-                keep = ~done
-                rows, p, g, gnorm = rows[keep], p[keep], g[keep], gnorm[keep]
-                state = state._replace(inner=_map_tree(lambda arr, k=keep: arr[k], state.inner))
-                opt = opt.take(keep)
+            keep_old = status == DIVERGED
+            new[keep_old], new_gn2[keep_old] = p[keep_old], gn2[keep_old]
+            p, gn2 = new, new_gn2
+            out.record(rows, t, p, gn2)
+            done = status != MOVING
+            out.stop(rows[done], t, status[done], p[done])
+            keep = ~done
+            rows, p, g, gn2 = rows[keep], p[keep], g[keep], gn2[keep]
+            state = state._replace(inner=_map_tree(lambda arr, k=keep: arr[k], state.inner))
+            opt = opt.take(keep)
         out.stop(rows, steps, np.full(len(rows), MOVING), p)
 
 
-def _stopped(p, g, gnorm, tol, box) -> np.ndarray:
+def _squared_norm(g: np.ndarray) -> np.ndarray:
+    gx, gy = g[:, 0], g[:, 1]
+    return gx * gx + gy * gy
+
+
+def _any_stopped(p, gn2, tol2, box) -> bool:
+    """Whether any run converged or diverged, from six reductions instead of per-run masks.
+
+    NaN propagates through min/max and fails every comparison, so it counts as stopped.
+    """
+    (xlo, ylo), (xhi, yhi) = box
+    x, y = p[:, 0], p[:, 1]
+    return not (
+        gn2.min() >= tol2
+        and gn2.max() < np.inf
+        and x.min() >= xlo
+        and x.max() <= xhi
+        and y.min() >= ylo
+        and y.max() <= yhi
+    )
+
+
+def _status(p, gn2, tol2, box) -> np.ndarray:
     """Per run: MOVING, CONVERGED (gradient norm < tol) or DIVERGED (non-finite or escaped)."""
     lo, hi = box
-    bad = ~np.isfinite(gnorm) | ~((p >= lo) & (p <= hi)).all(axis=1)
-    return np.where(bad, DIVERGED, np.where(gnorm < tol, CONVERGED, MOVING))
+    inside = ((p >= lo) & (p <= hi)).all(axis=1)
+    bad = ~(gn2 < np.inf) | ~inside
+    return np.where(bad, DIVERGED, np.where(gn2 < tol2, CONVERGED, MOVING))
 
 
 class _Outputs:
@@ -155,10 +181,10 @@ class _Outputs:
         self.path = np.empty((n, steps + 1, 2)) if keep_path else None
         self.grad_norm = np.empty((n, steps + 1)) if keep_path else None
 
-    def record(self, rows, t, p, gnorm):
+    def record(self, rows, t, p, squared_grad_norm):
         if self.path is not None:
             self.path[rows, t] = p
-            self.grad_norm[rows, t] = gnorm
+            self.grad_norm[rows, t] = np.sqrt(squared_grad_norm)
 
     def stop(self, rows, t, status, p):
         self.final[rows] = p

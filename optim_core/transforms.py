@@ -186,14 +186,19 @@ class ScaleByAdam:
 
     def update_(self, u, state, params, t):
         m, v = state.exp_avg, state.exp_avg_sq
-        m *= self.beta1
-        m += (1.0 - self.beta1) * u
-        v *= self.beta2
-        v += (1.0 - self.beta2) * u * u
+        # m += (1 - b1)(u - m) is b1 m + (1 - b1) u with one scratch array and no other
+        # temporaries; likewise for v. Same values to rounding.
+        scratch = np.subtract(u, m, out=np.empty_like(u))  # an array even for 0-d params
+        scratch *= 1.0 - self.beta1
+        m += scratch
+        np.multiply(u, u, out=scratch)
+        scratch -= v
+        scratch *= 1.0 - self.beta2
+        v += scratch
         if self.amsgrad:
             np.maximum(state.max_exp_avg_sq, v, out=state.max_exp_avg_sq)
             v = state.max_exp_avg_sq
-        denom = np.sqrt(v)
+        denom = np.sqrt(v, out=scratch)
         denom *= 1.0 / np.sqrt(1.0 - self.beta2**t)
         denom += self.eps
         np.divide(m, denom, out=u)
