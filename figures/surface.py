@@ -30,7 +30,7 @@ def log_levels(Z: np.ndarray, floor: float) -> np.ndarray:
     r"""Map loss values to :math:`\log_{10}(f - f_{min} + \delta)`, with :math:`\delta` a small
     fraction of the range, so that contours crowd where a log scale reads better."""
     span = float(np.nanmax(Z) - floor)
-    delta = max(span * 1e-4, 1e-12)
+    delta = max(span * 1e-6, 1e-12)
     return np.log10(np.maximum(Z - floor, 0.0) + delta)
 
 
