@@ -51,7 +51,9 @@ def app_url():
             f"--server.port={port}",
             "--server.address=127.0.0.1",
             "--browser.gatherUsageStats=false",
-            "--server.fileWatcherType=none",
+            # Keep Streamlit's file watcher: with --server.fileWatcherType=none, Streamlit 1.67
+            # serves a deep link such as /race from the pages/ folder directly, without app.py's
+            # st.navigation (raw file names in the sidebar, no wide layout).
         ],
         cwd=ROOT,
         stdout=log,
