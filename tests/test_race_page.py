@@ -1,0 +1,82 @@
+"""AppTest of pages/race.py: defaults, presets, every surface, tampered URLs, divergence."""
+
+import pathlib
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import surfaces
+from appkit import race_scene as rs
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+PAGE = str(ROOT / "pages/race.py")
+
+
+def _run(query=None):
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def test_defaults_render_race_table_and_rules():
+    at = _run()
+    assert not at.exception and not at.warning
+    table = at.dataframe[0].value
+    assert list(table["optimizer"]) == ["SGD", "Momentum", "NAG", "Adagrad", "RMSProp", "Adam"]
+    assert len(at.latex) == 6
+    assert len(at.get("plotly_chart")) == 2
+
+
+@pytest.mark.parametrize("key", list(rs.PRESETS))
+def test_presets(key):
+    at = _run()
+    at.button(key=f"race.preset.{key}").click().run()
+    assert not at.exception
+    assert at.selectbox(key="race.surface").value == rs.PRESETS[key].surface
+    assert len(at.dataframe[0].value) == 7
+    assert any(rs.PRESETS[key].title in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("surface", list(surfaces.SURFACES))
+def test_every_surface(surface):
+    at = _run()
+    at.selectbox(key="race.surface").set_value(surface).run()
+    assert not at.exception
+    assert at.number_input(key="race.x").value == surfaces.get(surface).start[0]
+    assert at.number_input(key="race.sgd.lr").value == rs.LEARNING_RATES[surface]["sgd"]
+    assert "diverged" not in " ".join(at.dataframe[0].value["outcome"])
+
+
+def test_bad_query_params_warn_and_fall_back():
+    at = _run(
+        {
+            "race.surface": "nope",
+            "race.steps": "1e9",
+            "race.x": "abc",
+            "race.optimizers": "sgd,warp",
+            "race.adam.lr": "-1",
+        }
+    )
+    assert not at.exception
+    assert len(at.warning) == 5
+    assert at.number_input(key="race.steps").value == rs.DEFAULT_STEPS[rs.DEFAULT_SURFACE]
+
+
+def test_url_sets_the_scene():
+    at = _run({"race.surface": "himmelblau", "race.optimizers": "adam,nag", "race.steps": "77"})
+    assert not at.exception and not at.warning
+    assert list(at.dataframe[0].value["optimizer"]) == ["Adam", "NAG"]
+    assert at.number_input(key="race.steps").value == 77
+
+
+def test_diverging_learning_rate_is_a_result():
+    at = _run({"race.surface": "rosenbrock", "race.optimizers": "sgd,adam", "race.sgd.lr": "100"})
+    assert not at.exception and not at.error
+    assert at.dataframe[0].value.loc[0, "outcome"].startswith("diverged at step")
+
+
+def test_invalid_nesterov_momentum_is_an_error_message():
+    at = _run({"race.optimizers": "nag", "race.nag.momentum": "0"})
+    assert not at.exception
+    assert "Nesterov" in at.error[0].value

@@ -1,0 +1,126 @@
+"""Race scene logic: settings, presets, the summary table and the CSV export."""
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import optim_core
+import surfaces
+from appkit import equations, params
+from appkit import race_scene as rs
+
+
+def _defaults(surface):
+    return {k: p.default for k, p in rs.spec(surface).items()}
+
+
+def test_every_optimizer_has_an_update_rule_and_surface_defaults():
+    assert set(equations.UPDATE_RULES) == set(optim_core.OPTIMIZERS)
+    assert set(rs.LEARNING_RATES) == set(surfaces.SURFACES)
+    assert all(set(r) == set(optim_core.OPTIMIZERS) for r in rs.LEARNING_RATES.values())
+
+
+@pytest.mark.parametrize("surface", list(surfaces.SURFACES))
+def test_default_scene_does_not_diverge(surface):
+    values = {
+        **_defaults(surface),
+        "race.surface": surface,
+        "race.optimizers": list(optim_core.OPTIMIZERS),
+    }
+    race = rs.run_race(rs.config(values))
+    assert not any(r.status == "diverged" for r in race.values()), surface
+
+
+def test_spec_round_trips_through_the_url():
+    spec = rs.spec("rosenbrock")
+    values = _defaults("rosenbrock")
+    values.update({"race.steps": 1234, "race.adam.lr": 0.3, "race.optimizers": ["adam", "nag"]})
+    read, warnings = params.read(params.encode(values, spec), spec)
+    assert warnings == [] and read == values
+
+
+def test_steps_beyond_the_limit_are_rejected_with_a_warning():
+    _, warnings = params.read({"race.steps": "100000"}, rs.spec("beale"))
+    assert len(warnings) == 1 and "5000" in warnings[0]
+
+
+@pytest.mark.parametrize("key", list(rs.PRESETS))
+def test_presets_are_classic_scenes(key):
+    values = rs.preset_values(key)
+    assert values["race.surface"] == rs.PRESETS[key].surface
+    assert values["race.optimizers"] == list(rs.CLASSIC_OPTIMIZERS)
+    spec = rs.spec(values["race.surface"])
+    assert set(values) <= set(spec)
+    race = rs.run_race(rs.config({**_defaults(values["race.surface"]), **values}))
+    assert list(race) == list(rs.CLASSIC_OPTIMIZERS)
+
+
+def test_surface_reset_restores_the_surface_start_and_rates():
+    reset = rs.surface_reset("himmelblau")
+    assert (reset["race.x"], reset["race.y"]) == surfaces.get("himmelblau").start
+    assert reset["race.sgd.lr"] == rs.LEARNING_RATES["himmelblau"]["sgd"]
+
+
+def test_summary_reports_divergence_at_the_step_run_reports():
+    values = {
+        **_defaults("rosenbrock"),
+        "race.surface": "rosenbrock",
+        "race.optimizers": ["sgd", "adam"],
+        "race.sgd.lr": 100.0,
+    }
+    race = rs.run_race(rs.config(values))
+    direct = optim_core.run(
+        optim_core.make("sgd", lr=100.0),
+        surfaces.get("rosenbrock"),
+        np.array(surfaces.get("rosenbrock").start),
+        values["race.steps"],
+        tol=values["race.tol"],
+    )
+    table = rs.summary("rosenbrock", race)
+    assert direct.status == "diverged"
+    assert table.loc[0, "outcome"] == f"diverged at step {int(direct.stop_step)}"
+    assert pd.isna(table.loc[0, "steps to tolerance"])
+
+
+def test_sgd_on_a_quadratic_bowl_converges_where_theory_says():
+    # Booth is a quadratic with Hessian eigenvalues 2 and 18: from (1, 3) + e the error after
+    # k steps of SGD (lr 0.05) shrinks by (1 - 0.05*2) per step along the slow eigenvector.
+    values = {
+        **_defaults("booth"),
+        "race.surface": "booth",
+        "race.optimizers": ["sgd"],
+        "race.sgd.lr": 0.05,
+        "race.tol": 1e-6,
+        "race.steps": 2000,
+    }
+    race = rs.run_race(rs.config(values))
+    table = rs.summary("booth", race)
+    assert table.loc[0, "outcome"].startswith("converged at step")
+    assert table.loc[0, "nearest minimum"] == "global"
+    # Slowest contraction 0.9 per step; start error |(-8, 6) - (1, 3)| ~ 9.5 and the gradient
+    # must fall below 1e-6 (error below 1e-6/2): k ~ log(2 * 9.5e6) / -log(0.9) ~ 160.
+    assert 120 < table.loc[0, "steps to tolerance"] < 200
+
+
+def test_nearest_minimum_classification():
+    six = surfaces.get("six_hump_camel")
+    local = next(m.point for m in six.minima if m.kind == "local")
+    assert rs.classify(six, np.array(local) + 0.01)[0] == "local"
+    assert rs.classify(six, (0.0898, -0.7126))[0] == "global"
+    rastrigin = surfaces.get("rastrigin")
+    # (2, 2) is near an unlisted local minimum of Rastrigin: not credited to a listed one.
+    kind, distance = rs.classify(rastrigin, (1.99, 1.99))
+    assert kind == "none" and distance > 1.0
+
+
+def test_csv_has_one_row_per_recorded_step():
+    values = {**_defaults("beale"), "race.optimizers": ["sgd", "adam"], "race.steps": 40}
+    race = rs.run_race(rs.config(values))
+    df = pd.read_csv(io.StringIO(rs.paths_csv(race)))
+    assert list(df.columns) == ["step", "optimizer", "x", "y", "loss"]
+    assert len(df) == sum(int(r.stop_step) + 1 for r in race.values())
+    first = df[(df.optimizer == "adam") & (df.step == 0)].iloc[0]
+    assert (first.x, first.y) == surfaces.get("beale").start
+    np.testing.assert_allclose(first.loss, surfaces.get("beale").value(np.array([1.0, 1.5])))
