@@ -1,5 +1,236 @@
-"""Placeholder until the page lands."""
+"""Minima lab: basins of attraction on a grid of starts, and many random starts animated."""
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
-st.title("Coming soon")
+import optim_core
+import surfaces
+from appkit import params, url_state
+from appkit.optimizer_settings import LABELS, hyperparams
+from appkit.optimizer_settings import spec as optimizer_spec
+from appkit.widgets import optimizer_controls
+from figures.basins import basin_maps, multistart_figure
+from labs import basins
+
+P = "basin."
+MAX_OPTIMIZERS = 4
+MAX_STEPS = 1000
+# Lecture surfaces first: `wells` (one deep well, three shallow traps), then Himmelblau.
+SURFACE_NAMES = ["wells", "himmelblau"] + [
+    n for n in surfaces.SURFACES if n not in ("wells", "himmelblau")
+]
+DEFAULT_OPTIMIZERS = ["sgd", "momentum", "adam"]
+PRESETS = {
+    "Wells: SGD vs momentum vs Adam": "wells",
+    "Himmelblau: four equal minima": "himmelblau",
+}
+
+
+def _at_most(param: params.Param, n: int) -> params.Param:
+    """``param`` (a comma list) restricted to at most ``n`` items."""
+
+    def parse(text: str) -> list[str]:
+        items = param.parse(text)
+        if len(items) > n:
+            raise ValueError(text)
+        return items
+
+    return params.Param(param.default, parse, f"{param.allowed} (1 to {n} of them)", param.encode)
+
+
+SURFACE_SPEC = {f"{P}surface": params.choice("wells", SURFACE_NAMES)}
+GENERAL_SPEC = {
+    **SURFACE_SPEC,
+    f"{P}optimizers": _at_most(
+        params.choices(DEFAULT_OPTIMIZERS, list(optim_core.OPTIMIZERS), min_count=1),
+        MAX_OPTIMIZERS,
+    ),
+    f"{P}grid": params.integer(100, 20, basins.MAX_GRID),
+    f"{P}steps": params.integer(300, 1, MAX_STEPS),
+    f"{P}starts": params.integer(50, 1, basins.MAX_STARTS),
+    f"{P}seed": params.integer(0, 0, 1_000_000),
+}
+
+
+def optimizer_specs(surface) -> dict:
+    """Hyperparameter settings of every optimizer, learning rates suggested for ``surface``."""
+    out = {}
+    for name in optim_core.OPTIMIZERS:
+        lr = basins.suggested_lr(surface, name)
+        out.update(optimizer_spec(name, P, {"lr": lr}))
+    return out
+
+
+def use_surface_lrs() -> None:
+    """On a change of surface, switch every learning rate to the one suggested for it."""
+    surface = surfaces.get(st.session_state[f"{P}surface"])
+    for name in optim_core.OPTIMIZERS:
+        st.session_state[f"{P}{name}.lr"] = basins.suggested_lr(surface, name)
+
+
+def apply_preset(surface_name: str) -> None:
+    st.session_state[f"{P}surface"] = surface_name
+    st.session_state[f"{P}optimizers"] = list(DEFAULT_OPTIMIZERS)
+    use_surface_lrs()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def basin_codes(surface_name: str, name: str, hp: dict, n: int, steps: int) -> np.ndarray:
+    """Outcome codes (n, n) of one optimizer from every start of an n x n grid."""
+    optimizer = optim_core.make(name, **hp)
+    return basins.basin_map(optimizer, surfaces.get(surface_name), n, steps)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def multistart_paths(surface_name: str, name: str, hp: dict, k: int, seed: int, steps: int):
+    """Paths (k, steps + 1, 2) and outcome codes (k,) from k seeded random starts."""
+    surface = surfaces.get(surface_name)
+    starts = basins.random_starts(surface.domain, k, seed)
+    result = optim_core.run(optim_core.make(name, **hp), surface, starts, steps)
+    return result.path, basins.classify(surface, result)
+
+
+def share_table(surface, codes_by_label: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Percent of starts per outcome, one row per optimizer."""
+    cats = basins.categories(surface)
+    rows = {}
+    for label, codes in codes_by_label.items():
+        row = {"reach a global minimum": 100 * basins.global_share(surface, codes)}
+        row.update(
+            {c.label: 100 * s for c, s in zip(cats, basins.shares(surface, codes), strict=True)}
+        )
+        rows[label] = row
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def show_table(table: pd.DataFrame) -> None:
+    st.dataframe(
+        table,
+        column_config={c: st.column_config.NumberColumn(c, format="%.1f %%") for c in table},
+    )
+
+
+st.title("Minima lab")
+st.markdown(
+    "Which minimum an optimizer finds depends on **where it starts** and **how it moves**. "
+    "Every pixel of a basin map is one start: its colour says where that optimizer ended "
+    "(warm colours: global minima, cool colours: local minima). Momentum and Adam can roll over "
+    "the rim of a shallow well that traps plain gradient descent."
+)
+
+warnings = url_state.load(SURFACE_SPEC)
+surface = surfaces.get(st.session_state[f"{P}surface"])
+spec = {**GENERAL_SPEC, **optimizer_specs(surface)}
+warnings += url_state.load(spec)
+for warning in dict.fromkeys(warnings):
+    st.warning(warning)
+
+preset_columns = st.columns(len(PRESETS))
+for column, (label, surface_name) in zip(preset_columns, PRESETS.items(), strict=False):
+    column.button(label, on_click=apply_preset, args=(surface_name,), width="stretch")
+
+c1, c2, c3, c4 = st.columns([2, 3, 2, 2])
+c1.selectbox(
+    "Surface",
+    SURFACE_NAMES,
+    key=f"{P}surface",
+    format_func=lambda n: surfaces.get(n).title,
+    on_change=use_surface_lrs,
+)
+c2.multiselect(
+    "Optimizers (up to 4)",
+    list(optim_core.OPTIMIZERS),
+    key=f"{P}optimizers",
+    format_func=LABELS.get,
+    max_selections=MAX_OPTIMIZERS,
+)
+c3.slider(
+    "Grid of starts (per side)",
+    20,
+    basins.MAX_GRID,
+    step=10,
+    key=f"{P}grid",
+    help=f"n x n start points over the domain; at most {basins.MAX_GRID} x {basins.MAX_GRID}.",
+)
+c4.number_input(
+    "Steps per run",
+    min_value=1,
+    max_value=MAX_STEPS,
+    step=50,
+    key=f"{P}steps",
+    help=f"At most {MAX_STEPS}. Runs stop early once the gradient norm is below 1e-6.",
+)
+st.caption(f"**{surface.title}.** {surface.description}")
+
+selected = st.session_state[f"{P}optimizers"]
+if not selected:
+    st.info("Pick at least one optimizer to draw its basins.")
+    st.stop()
+columns = st.columns(len(selected))
+for column, name in zip(columns, selected, strict=True):
+    with column:
+        optimizer_controls(name, P)
+
+url_state.save({**GENERAL_SPEC, **{k: v for k, v in spec.items() if k.split(".")[1] in selected}})
+
+values = {key: st.session_state[key] for key in spec}
+optimizers = {}
+for name in selected:
+    hp = hyperparams(name, values, P)
+    try:
+        optim_core.make(name, **hp)
+    except ValueError as error:
+        st.error(f"{LABELS[name]}: {error}")
+        st.stop()
+    optimizers[name] = hp
+
+n, steps = st.session_state[f"{P}grid"], st.session_state[f"{P}steps"]
+basin_tab, multistart_tab = st.tabs(["Basins of attraction", "Multi-start"])
+
+with basin_tab:
+    progress = st.progress(0.0)
+    codes = {}
+    for i, (name, hp) in enumerate(optimizers.items()):
+        progress.progress(
+            i / len(optimizers),
+            text=f"Basin map {i + 1}/{len(optimizers)}: {LABELS[name]} from {n} x {n} starts…",
+        )
+        codes[name] = basin_codes(surface.name, name, hp, n, steps)
+    progress.empty()
+    xs, ys, _ = basins.grid_starts(surface.domain, n)
+    titles = {
+        f"{LABELS[name]} (lr {hp['lr']:g}): {basins.global_share(surface, codes[name]):.0%} "
+        "global": codes[name]
+        for name, hp in optimizers.items()
+    }
+    st.plotly_chart(basin_maps(surface, xs, ys, titles), width="stretch")
+    st.markdown(f"**Where the {n * n:,} starts end** (percent of starts, after {steps} steps)")
+    show_table(share_table(surface, {LABELS[k]: v for k, v in codes.items()}))
+    with st.expander("How the outcome is decided"):
+        st.markdown(
+            f"Each start runs for up to {steps} steps with the settings above. A run counts for "
+            f"a minimum when it ends within {basins.NEAR_FRACTION:.0%} of the domain's diagonal "
+            f"of it (here {basins.NEAR_FRACTION * basins.diagonal(surface.domain):.3g}). "
+            "**Other**: it stopped (gradient norm below 1e-6) far from every listed minimum: an "
+            "unlisted minimum or a saddle. **Not converged**: still moving far from any minimum "
+            "at the last step. **Diverged**: it blew up or flew far outside the plot."
+        )
+
+with multistart_tab:
+    m1, m2 = st.columns(2)
+    m1.slider("Random starts", 1, basins.MAX_STARTS, key=f"{P}starts")
+    m2.number_input("Seed", min_value=0, max_value=1_000_000, key=f"{P}seed")
+    k, seed = st.session_state[f"{P}starts"], st.session_state[f"{P}seed"]
+    paths, ends = {}, {}
+    for name, hp in optimizers.items():
+        paths[LABELS[name]], ends[LABELS[name]] = multistart_paths(
+            surface.name, name, hp, k, seed, steps
+        )
+    st.caption(
+        f"The same {k} random starts for every optimizer. Press ▶ Play and watch some runs "
+        "settle in a shallow well while others find the global minimum."
+    )
+    st.plotly_chart(multistart_figure(surface, paths), width="stretch")
+    st.markdown(f"**Where the {k} random starts end** (percent)")
+    show_table(share_table(surface, ends))

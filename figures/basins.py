@@ -1,0 +1,265 @@
+"""Figures for the minima lab: basin-of-attraction maps and the multi-start animation.
+
+Pure plotly (no streamlit). Basin maps colour every start by where it ends, with the global
+minima in warm colours, local minima in cool colours, "other" tan, "not converged" grey and
+"diverged" black. The animation draws on ``figures.surface.base_figure``: the contour stays in
+the base figure and the frames hold only the path traces (redrawn, so the contour survives
+Play in Chromium).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from figures.surface import base_figure
+from labs.basins import DIVERGED, NOT_CONVERGED, OTHER, categories
+
+WARM = ["#f59f00", "#e8590c", "#c92a2a", "#ffd43b", "#a61e4d", "#fd7e14"]
+COOL = ["#1c7ed6", "#0ca678", "#7048e8", "#15aabf", "#ae3ec9", "#4263eb", "#66a80f", "#99e9f2"]
+SPECIAL = {OTHER: "#c9a27e", NOT_CONVERGED: "#adb5bd", DIVERGED: "#111111"}
+# Run colours in the animation: bright on the Viridis contour, distinct from each other.
+RUN_COLOURS = [
+    "#ff3b3b",
+    "#ffffff",
+    "#00e5ff",
+    "#ff9f1c",
+    "#ff4ecd",
+    "#7cfc00",
+    "#ffe66d",
+    "#9b5de5",
+]
+MINIMUM_SYMBOL = {"global": "star", "local": "diamond"}
+
+
+def category_colours(surface) -> list[str]:
+    """One colour per category code of ``labs.basins.categories(surface)``."""
+    warm, cool = iter(WARM * 2), iter(COOL * 2)
+    out = []
+    for cat in categories(surface):
+        if cat.kind == "global":
+            out.append(next(warm))
+        elif cat.kind == "local":
+            out.append(next(cool))
+        else:
+            out.append(SPECIAL[cat.kind])
+    return out
+
+
+def _discrete_colorscale(colours: list[str]) -> list[list]:
+    """A colour scale that maps the integer z = k (with zmin=-0.5, zmax=len-0.5) to colours[k]."""
+    n = len(colours)
+    scale = []
+    for k, colour in enumerate(colours):
+        scale += [[k / n, colour], [(k + 1) / n, colour]]
+    return scale
+
+
+def _minima_trace(surface, showlegend: bool) -> list[go.Scatter]:
+    """White-filled numbered markers for the minima (readable over any basin colour)."""
+    traces = []
+    for kind in ("global", "local"):
+        numbered = [(i + 1, m.point) for i, m in enumerate(surface.minima) if m.kind == kind]
+        if not numbered:
+            continue
+        pts = np.array([p for _, p in numbered])
+        traces.append(
+            go.Scatter(
+                x=pts[:, 0],
+                y=pts[:, 1],
+                mode="markers+text",
+                text=[str(i) for i, _ in numbered],
+                textposition="top center",
+                textfont=dict(color="white", size=13),
+                marker=dict(
+                    symbol=MINIMUM_SYMBOL[kind],
+                    size=15 if kind == "global" else 12,
+                    color="white",
+                    line=dict(width=2, color="black"),
+                ),
+                name=f"{kind} minimum",
+                legendgroup=f"marker-{kind}",
+                showlegend=showlegend,
+                hovertemplate=f"{kind} minimum %{{text}}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
+            )
+        )
+    return traces
+
+
+def basin_maps(
+    surface, xs: np.ndarray, ys: np.ndarray, maps: dict[str, np.ndarray], height: int = 440
+) -> go.Figure:
+    """Side-by-side basin maps, one heatmap per entry of ``maps`` (title -> codes (n, n) with
+    codes[i, j] the outcome of the start (xs[j], ys[i])), minima marked, one shared legend."""
+    cats = categories(surface)
+    colours = category_colours(surface)
+    labels = np.array([c.label.split(" (")[0] for c in cats])
+    fig = make_subplots(rows=1, cols=len(maps), subplot_titles=list(maps), horizontal_spacing=0.04)
+    present = set()
+    for col, (title, codes) in enumerate(maps.items(), start=1):
+        present.update(np.unique(codes).tolist())
+        fig.add_trace(
+            go.Heatmap(
+                x=np.round(xs, 4),
+                y=np.round(ys, 4),
+                z=codes.astype(np.uint8),
+                text=labels[codes],
+                zmin=-0.5,
+                zmax=len(cats) - 0.5,
+                colorscale=_discrete_colorscale(colours),
+                showscale=False,
+                name=title,
+                hovertemplate="start (%{x:.2f}, %{y:.2f})<br>ends: %{text}<extra></extra>",
+            ),
+            row=1,
+            col=col,
+        )
+        for trace in _minima_trace(surface, showlegend=col == 1):
+            fig.add_trace(trace, row=1, col=col)
+    # Legend swatches: every minimum, and the other outcomes that occur in some map.
+    for code, (cat, colour) in enumerate(zip(cats, colours, strict=True)):
+        if cat.point is None and code not in present:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                marker=dict(symbol="square", size=14, color=colour),
+                name=cat.label,
+                hoverinfo="skip",
+            ),
+            row=1,
+            col=1,
+        )
+    (x0, x1), (y0, y1) = surface.domain
+    for col in range(1, len(maps) + 1):
+        suffix = "" if col == 1 else str(col)
+        fig.update_layout(
+            {
+                f"xaxis{suffix}": dict(range=[x0, x1], title="start x", constrain="domain"),
+                f"yaxis{suffix}": dict(
+                    range=[y0, y1],
+                    title="start y" if col == 1 else None,
+                    scaleanchor=f"x{suffix}",
+                    scaleratio=1,
+                    constrain="domain",
+                ),
+            }
+        )
+    fig.update_layout(
+        height=height,
+        margin=dict(l=10, r=10, t=60, b=10),
+        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0),
+    )
+    return fig
+
+
+def frame_steps(steps: int, max_frames: int) -> np.ndarray:
+    """At most ``max_frames`` step indices from 0 to ``steps`` (both included), evenly spread."""
+    return np.unique(np.linspace(0, steps, min(steps + 1, max_frames)).round().astype(int))
+
+
+def _path_traces(paths: dict[str, np.ndarray], shown: np.ndarray, f: int, tail: int) -> list:
+    """For each optimizer: a short trail over the last ``tail`` frames, and the current heads."""
+    traces = []
+    for k, (label, path) in enumerate(paths.items()):
+        colour = RUN_COLOURS[k % len(RUN_COLOURS)]
+        # float32 after rounding to 1e-3: plotly sends arrays as binary, so this halves frames.
+        window = np.round(path[:, shown[max(f - tail, 0) : f + 1]], 3).astype(np.float32)
+        gap = np.full((len(path), 1, 2), np.nan, dtype=np.float32)  # breaks the line
+        trail = np.concatenate([window, gap], axis=1).reshape(-1, 2)
+        heads = window[:, -1]
+        traces.append(
+            go.Scatter(
+                x=trail[:, 0],
+                y=trail[:, 1],
+                mode="lines",
+                line=dict(color=colour, width=1.5),
+                opacity=0.7,
+                legendgroup=label,
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+        traces.append(
+            go.Scatter(
+                x=heads[:, 0],
+                y=heads[:, 1],
+                mode="markers",
+                marker=dict(color=colour, size=7, line=dict(width=1, color="black")),
+                name=label,
+                legendgroup=label,
+                hovertemplate=f"{label}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
+            )
+        )
+    return traces
+
+
+def multistart_figure(
+    surface,
+    paths: dict[str, np.ndarray],
+    max_frames: int = 50,
+    tail: int = 4,
+    height: int = 620,
+    frame_ms: int = 200,
+    resolution: int = 100,
+) -> go.Figure:
+    """Animate many runs per optimizer on the contour (``paths``: label -> (K, T + 1, 2)).
+
+    Each optimizer is drawn as its current positions (markers) with a short trail. Frames are
+    ``frame_steps(T, max_frames)`` and contain only these path traces, coordinates rounded to
+    1e-3, so the payload grows linearly with the number of frames.
+
+    With ``"redraw": True`` every frame redraws the contour too; in headless Chromium that takes
+    about 100 ms at the default 160 x 160 contour, so the animation uses a coarser contour
+    (``resolution``) and ``frame_ms`` long enough for the contour to stay on screen.
+    """
+    fig = base_figure(surface, resolution=resolution, height=height)
+    first = len(fig.data)
+    steps = next(iter(paths.values())).shape[1] - 1
+    shown = frame_steps(steps, max_frames)
+    for trace in _path_traces(paths, shown, 0, tail):
+        fig.add_trace(trace)
+    indices = list(range(first, len(fig.data)))
+    fig.frames = [
+        go.Frame(name=str(step), data=_path_traces(paths, shown, f, tail), traces=indices)
+        for f, step in enumerate(shown)
+    ]
+    play = dict(
+        frame=dict(duration=frame_ms, redraw=True), fromcurrent=True, transition=dict(duration=0)
+    )
+    pause = dict(frame=dict(duration=0, redraw=True), mode="immediate", transition=dict(duration=0))
+    fig.update_layout(
+        updatemenus=[
+            dict(
+                type="buttons",
+                direction="left",
+                x=0,
+                y=-0.1,
+                xanchor="left",
+                yanchor="top",
+                buttons=[
+                    dict(label="▶ Play", method="animate", args=[None, play]),
+                    dict(label="❚❚ Pause", method="animate", args=[[None], pause]),
+                ],
+            )
+        ],
+        sliders=[
+            dict(
+                active=0,
+                x=0.18,
+                len=0.82,
+                y=-0.05,
+                yanchor="top",
+                currentvalue=dict(prefix="step ", xanchor="right"),
+                steps=[
+                    dict(label=str(step), method="animate", args=[[str(step)], pause])
+                    for step in shown
+                ],
+            )
+        ],
+        margin=dict(l=10, r=10, t=40, b=90),
+    )
+    return fig
