@@ -7,7 +7,9 @@ One epoch visits every example once, in an order reshuffled each epoch from
     theta, state = optimizer.step(theta, grad, state)
 
 so two optimizers trained with the same network seed and ``seed`` start from the same weights
-and see the same batches. The optimizer is only used through ``init`` and ``step``.
+and see the same batches. ``train`` owns ``theta``, the gradient and the optimizer state, so it
+takes ``optim_core``'s in-place path (``optimizer.update_`` then ``theta -= step``), which is
+the same arithmetic as ``step`` without its defensive copies.
 """
 
 from __future__ import annotations
@@ -56,13 +58,19 @@ class History:
         return f"History(epochs={self.epochs}, steps={self.steps}, {last}{div})"
 
 
-def _batches(n: int, batch_size: int, rng: np.random.Generator):
+def _batches(X: np.ndarray, y: np.ndarray, batch_size: int, rng: np.random.Generator):
+    """The epoch's mini-batches: rows of ``X``, ``y`` in a fresh random order, cut in runs.
+
+    The rows are gathered once per epoch, so every batch is a contiguous view, not a copy.
+    """
+    n = len(y)
     if batch_size >= n:
-        yield slice(None)
+        yield X, y
         return
     order = rng.permutation(n)
+    X, y = X[order], y[order]
     for start in range(0, n, batch_size):
-        yield order[start : start + batch_size]
+        yield X[start : start + batch_size], y[start : start + batch_size]
 
 
 def _diverged(loss: float, theta: np.ndarray) -> bool:
@@ -106,27 +114,30 @@ def train(
     hist = History(theta=theta)
 
     def record(epoch: int, theta: np.ndarray, ok: bool = True) -> None:
-        hist.train_loss.append(net.loss_value(theta, X, y))
-        hist.train_accuracy.append(net.accuracy(theta, X, y) if ok else np.nan)
+        loss, accuracy = net.loss_and_accuracy(theta, X, y)
+        hist.train_loss.append(loss)
+        hist.train_accuracy.append(accuracy if ok else np.nan)
         if has_test:
-            hist.test_loss.append(net.loss_value(theta, X_test, y_test))
-            hist.test_accuracy.append(net.accuracy(theta, X_test, y_test) if ok else np.nan)
+            loss, accuracy = net.loss_and_accuracy(theta, X_test, y_test)
+            hist.test_loss.append(loss)
+            hist.test_accuracy.append(accuracy if ok else np.nan)
         if ok and (epoch % every == 0 or epoch == epochs):
             hist.snapshots.append((epoch, theta.copy()))
 
     record(0, theta)
     with np.errstate(all="ignore"):
         for epoch in range(1, epochs + 1):
-            start = theta  # optimizer.step is pure, so this keeps the epoch's starting point
-            for batch in _batches(len(y), batch_size, rng):
-                loss, grad = net.loss_and_grad(theta, X[batch], y[batch])
-                theta, state = optimizer.step(theta, grad, state)
+            start = theta.copy()  # the epoch's starting point, kept in case it diverges
+            for X_batch, y_batch in _batches(X, y, batch_size, rng):
+                loss, grad = net.loss_and_grad(theta, X_batch, y_batch)
+                state = optimizer.update_(grad, theta, state)  # grad becomes the step
+                theta -= grad
                 hist.steps += 1
                 if _diverged(loss, theta):
                     hist.diverged_at_epoch = epoch
                     record(epoch, theta, ok=False)
                     if hist.snapshots[-1][0] != epoch - 1:
-                        hist.snapshots.append((epoch - 1, start.copy()))
+                        hist.snapshots.append((epoch - 1, start))
                     hist.theta = start
                     return hist
             record(epoch, theta)
