@@ -4,9 +4,15 @@ Run with ``streamlit run app.py``. Each page is a thin script in ``pages/`` over
 libraries ``optim_core``, ``surfaces``, ``mlp`` and ``figures``.
 """
 
-import streamlit as st
+import os
 
-from pages import PAGES
+# Set before NumPy is first imported (the pages import it): OpenBLAS spreading the MLP
+# playground's small matrix products over threads made training 2-3x slower on 2 cores.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import streamlit as st  # noqa: E402
+
+from pages import PAGES  # noqa: E402
 
 st.set_page_config(page_title="Optimizer playground", page_icon="⛰️", layout="wide")
 st.navigation(
