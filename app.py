@@ -1,6 +1,6 @@
 """Streamlit entry point: navigation between the pages of the optimizer playground.
 
-Run with ``streamlit run app.py``. Each page is a thin script in ``pages/`` over the pure
+Run with ``streamlit run app.py``. Each page is a thin script in ``app_pages/`` over the pure
 libraries ``optim_core``, ``surfaces``, ``mlp`` and ``figures``.
 """
 
@@ -12,7 +12,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import streamlit as st  # noqa: E402
 
-from pages import PAGES  # noqa: E402
+from app_pages import PAGES  # noqa: E402
 
 st.set_page_config(page_title="Optimizer playground", page_icon="⛰️", layout="wide")
 st.navigation(

@@ -1,6 +1,6 @@
 """The optimizer race as pure data: settings, per-surface defaults, presets, runs and summaries.
 
-Pure (no streamlit): ``pages/race.py`` wires widgets to these functions. Every setting has a
+Pure (no streamlit): ``app_pages/race.py`` wires widgets to these functions. Every setting has a
 URL key starting with ``race.`` (see ``spec``), so a scene can be bookmarked.
 
 A race runs every selected optimizer with ``optim_core.run`` from the same start, with the

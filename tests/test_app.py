@@ -4,7 +4,7 @@ import pathlib
 
 from streamlit.testing.v1 import AppTest
 
-from pages import PAGES
+from app_pages import PAGES
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from labs import basins
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "pages" / "minima_lab.py")
+PAGE = str(ROOT / "app_pages" / "minima_lab.py")
 
 
 def run_page(**query) -> AppTest:

@@ -1,4 +1,4 @@
-"""AppTest of pages/race.py: defaults, presets, every surface, tampered URLs, divergence."""
+"""AppTest of app_pages/race.py: defaults, presets, every surface, tampered URLs, divergence."""
 
 import pathlib
 
@@ -9,7 +9,7 @@ import surfaces
 from appkit import race_scene as rs
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "pages/race.py")
+PAGE = str(ROOT / "app_pages/race.py")
 
 
 def _run(query=None):

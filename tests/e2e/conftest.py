@@ -7,6 +7,7 @@ are kept after the run for people (and CI logs) to look at.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pathlib
 import socket
@@ -34,12 +35,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url():
-    """Start the app once per test session; stop it afterwards."""
+@contextlib.contextmanager
+def streamlit_server():
+    """``streamlit run app.py`` on a free port; yields its URL once it answers health checks."""
     port = _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "streamlit.log", "w")
+    log = open(ARTIFACTS / f"streamlit-{port}.log", "w")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -51,32 +52,42 @@ def app_url():
             f"--server.port={port}",
             "--server.address=127.0.0.1",
             "--browser.gatherUsageStats=false",
-            # Keep Streamlit's file watcher: with --server.fileWatcherType=none, Streamlit 1.67
-            # serves a deep link such as /race from the pages/ folder directly, without app.py's
-            # st.navigation (raw file names in the sidebar, no wide layout).
         ],
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read() == b"ok":
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.read() == b"ok":
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"streamlit did not become healthy in 60 s (see {log.name})")
+                time.sleep(0.3)
+        yield url
+    finally:
         proc.terminate()
-        pytest.fail(
-            "streamlit did not become healthy within 60 s (see test-artifacts/streamlit.log)"
-        )
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+        proc.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """One app server for the whole test session."""
+    with streamlit_server() as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_app_url():
+    """A server that has not answered any page yet (for first-request behaviour)."""
+    with streamlit_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

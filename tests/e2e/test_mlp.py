@@ -1,9 +1,7 @@
 """The MLP playground in a real browser: it trains with the defaults, draws one shaded decision
 boundary per optimizer, and the boundaries are still drawn after Play runs the animation.
 
-The test opens the home page and follows the sidebar link. Opening /mlp_playground as the very
-first request of a fresh server currently runs the page without app.py (Streamlit falls back to
-discovering the pages/ folder), which is a problem of the app's entry point, not of this page.
+The test opens the home page and follows the sidebar link, as a student would.
 """
 
 import io

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages import PAGES
+from app_pages import PAGES
 
 st.title("Optimizer playground")
 st.markdown(
