@@ -2,9 +2,8 @@
 
 Pure plotly (no streamlit). Basin maps colour every start by where it ends, with the global
 minima in warm colours, local minima in cool colours, "other" tan, "not converged" grey and
-"diverged" black. The animation draws on ``figures.surface.base_figure``: the contour stays in
-the base figure and the frames hold only the path traces (redrawn, so the contour survives
-Play in Chromium).
+"diverged" black. The animation draws on ``figures.surface.base_figure``: the surface stays in
+the base figure as an image and the frames hold only the path traces.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from figures.player import add_player
 from figures.surface import base_figure
 from labs.basins import DIVERGED, NOT_CONVERGED, OTHER, categories
 
@@ -204,7 +204,6 @@ def multistart_figure(
     tail: int = 4,
     height: int = 620,
     frame_ms: int = 200,
-    resolution: int = 100,
 ) -> go.Figure:
     """Animate many runs per optimizer on the contour (``paths``: label -> (K, T + 1, 2)).
 
@@ -212,11 +211,9 @@ def multistart_figure(
     ``frame_steps(T, max_frames)`` and contain only these path traces, coordinates rounded to
     1e-3, so the payload grows linearly with the number of frames.
 
-    With ``"redraw": True`` every frame redraws the contour too; in headless Chromium that takes
-    about 100 ms at the default 160 x 160 contour, so the animation uses a coarser contour
-    (``resolution``) and ``frame_ms`` long enough for the contour to stay on screen.
+    The surface is ``base_figure``'s image, which ``animate`` never redraws.
     """
-    fig = base_figure(surface, resolution=resolution, height=height)
+    fig = base_figure(surface, height=height)
     first = len(fig.data)
     steps = next(iter(paths.values())).shape[1] - 1
     shown = frame_steps(steps, max_frames)
@@ -227,39 +224,6 @@ def multistart_figure(
         go.Frame(name=str(step), data=_path_traces(paths, shown, f, tail), traces=indices)
         for f, step in enumerate(shown)
     ]
-    play = dict(
-        frame=dict(duration=frame_ms, redraw=True), fromcurrent=True, transition=dict(duration=0)
-    )
-    pause = dict(frame=dict(duration=0, redraw=True), mode="immediate", transition=dict(duration=0))
-    fig.update_layout(
-        updatemenus=[
-            dict(
-                type="buttons",
-                direction="left",
-                x=0,
-                y=-0.1,
-                xanchor="left",
-                yanchor="top",
-                buttons=[
-                    dict(label="▶ Play", method="animate", args=[None, play]),
-                    dict(label="❚❚ Pause", method="animate", args=[[None], pause]),
-                ],
-            )
-        ],
-        sliders=[
-            dict(
-                active=0,
-                x=0.18,
-                len=0.82,
-                y=-0.05,
-                yanchor="top",
-                currentvalue=dict(prefix="step ", xanchor="right"),
-                steps=[
-                    dict(label=str(step), method="animate", args=[[str(step)], pause])
-                    for step in shown
-                ],
-            )
-        ],
-        margin=dict(l=10, r=10, t=40, b=90),
-    )
+    add_player(fig, [str(step) for step in shown], frame_ms, y=-0.08)
+    fig.update_layout(margin=dict(l=10, r=10, t=40, b=90))
     return fig

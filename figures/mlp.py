@@ -14,11 +14,13 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from figures.player import add_player
+
 CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#9467bd"]  # class 0, 1, 2, 3
 TINTS = ["#fbd8ad", "#a8d1ec", "#b9e2b9", "#d9cbe8"]  # the same, light (weak confidence)
 RUN_COLORS = ["#636efa", "#ef553b", "#00a67d", "#ab63fa"]  # one per optimizer in the curves
 MAX_FRAMES = 60
-PLAY = {"frame": {"duration": 150, "redraw": True}, "transition": {"duration": 0}}
+FRAME_MS = 150
 
 
 def _points(X, y, symbol: str, name: str, showlegend: bool, size: int) -> go.Scatter:
@@ -150,7 +152,17 @@ def boundary_figure(
         )
         for epoch in epochs
     ]
-    _add_player(fig, epochs)
+    # Heatmaps repaint only on a full redraw, so these frames need redraw=True.
+    add_player(
+        fig,
+        [str(e) for e in epochs],
+        FRAME_MS,
+        redraw=True,
+        prefix="epoch ",
+        active=len(epochs) - 1,
+        restart=True,
+        y=-0.1,
+    )
     for col in range(1, n + 1):
         suffix = "" if col == 1 else str(col)
         fig.update_xaxes(
@@ -173,50 +185,6 @@ def boundary_figure(
         fig.layout[f"yaxis{suffix}"].scaleanchor = f"x{suffix}"  # equal aspect
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=110), plot_bgcolor="white")
     return fig
-
-
-def _add_player(fig: go.Figure, epochs: Sequence[int]) -> None:
-    """One Play/Pause pair and one epoch slider driving every panel's frames."""
-    step_args = {"mode": "immediate", **PLAY, "frame": {"duration": 0, "redraw": True}}
-    fig.update_layout(
-        updatemenus=[
-            dict(
-                type="buttons",
-                direction="left",
-                x=0.0,
-                y=-0.12,
-                xanchor="left",
-                yanchor="top",
-                pad=dict(t=0, r=10),
-                buttons=[
-                    dict(
-                        label="▶ Play",
-                        method="animate",
-                        args=[None, {**PLAY, "fromcurrent": False, "mode": "immediate"}],
-                    ),
-                    dict(
-                        label="❚❚ Pause",
-                        method="animate",
-                        args=[[None], {**step_args, "mode": "immediate"}],
-                    ),
-                ],
-            )
-        ],
-        sliders=[
-            dict(
-                active=len(epochs) - 1,
-                x=0.2,
-                len=0.8,
-                y=-0.08,
-                yanchor="top",
-                pad=dict(t=0, b=0),
-                currentvalue=dict(prefix="epoch ", visible=True, xanchor="right"),
-                steps=[
-                    dict(label=str(e), method="animate", args=[[str(e)], step_args]) for e in epochs
-                ],
-            )
-        ],
-    )
 
 
 def _finite(values: Sequence[float]) -> list[float | None]:

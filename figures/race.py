@@ -1,8 +1,8 @@
 """The animated optimizer race on a filled contour (pure plotly, no streamlit).
 
-Payload stays linear in the number of steps: the contour, the markers, a transparent grid of
-clickable points and every optimizer's full path (a faint "ghost" line) live in the base figure
-once. Animation frames hold only two small traces per optimizer: the moving head (one point)
+Payload stays linear in the number of steps: the surface image, the markers, a transparent grid
+of clickable points and every optimizer's full path (a faint "ghost" line) live in the base
+figure once. Animation frames hold only two small traces per optimizer: the moving head (one point)
 and a bright trail of the last ``trail`` steps. With at most ``max_frames`` frames the frames
 hold about ``n_optimizers * max_frames * trail`` points, and ``trail`` is about three frame
 strides, so the total grows like ``3 * n_optimizers * steps``.
@@ -17,6 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from appkit.optimizer_settings import LABELS
+from figures.player import add_player
 from figures.surface import base_figure
 
 COLORS = {
@@ -30,8 +31,6 @@ COLORS = {
     "adadelta": "#ffe600",
 }
 MAX_FRAMES = 150
-CLICK_GRID = 40  # clickable points per axis
-RESOLUTION = 120  # contour grid: every animation frame redraws it in the browser
 
 
 def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
@@ -73,23 +72,6 @@ def label(name: str, result) -> str:
     return LABELS[name]
 
 
-def click_layer(surface, n: int = CLICK_GRID) -> go.Scatter:
-    """An invisible n x n grid of points over the domain: clicking one selects it, which the
-    page turns into a new start point."""
-    (x0, x1), (y0, y1) = surface.domain
-    X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
-    digits = decimals(surface.domain)
-    return go.Scatter(
-        x=packed(X.ravel(), digits),
-        y=packed(Y.ravel(), digits),
-        mode="markers",
-        marker=dict(size=10, color="rgba(0,0,0,0)"),
-        hovertemplate="x=%{x:.3f}<br>y=%{y:.3f}<br>click to start here<extra></extra>",
-        name="click to set the start",
-        showlegend=False,
-    )
-
-
 def race_figure(
     surface,
     race: dict,
@@ -97,21 +79,22 @@ def race_figure(
     *,
     frame_ms: int = 50,
     max_frames: int = MAX_FRAMES,
-    clickable: bool = True,
     height: int = 600,
 ) -> go.Figure:
     """The race: contour, markers, ghost paths, and animated trails and heads.
 
     ``race`` maps optimizer name -> ``optim_core.RunResult`` of a single start (path
     ``(steps + 1, 2)``). The figure opens at frame 0 (every head on the start). Frames list
-    only the trail and head traces (``traces=``) and the buttons animate with
-    ``redraw: True`` so the filled contour stays drawn in the browser.
+    only the trail and head traces (``traces=``); the surface is an image that ``animate``
+    never redraws (see ``figures.surface``).
     """
-    fig = base_figure(surface, start=start, resolution=RESOLUTION, height=height)
-    # Keep the y range on the domain too (equal aspect would otherwise widen it).
-    fig.update_yaxes(constrain="domain")
-    if clickable:
-        fig.add_trace(click_layer(surface))
+    fig = base_figure(surface, start=start, height=height)
+    # The base figure's invisible hover grid doubles as the click target for a new start.
+    fig.data[
+        0
+    ].hovertemplate = (
+        "x=%{x:.3f}<br>y=%{y:.3f}<br>loss=%{customdata:.4g}<br>click to start here<extra></extra>"
+    )
     digits = decimals(surface.domain)
     steps = next(iter(race.values())).steps if race else 0
     shown = frame_steps(steps, max_frames)
@@ -140,7 +123,8 @@ def race_figure(
         fig.add_trace(_trail(r, 0, trail, digits, colour, name))
         fig.add_trace(_head(r, 0, digits, colour, name, label(name, r)))
 
-    _controls(fig, [str(int(k)) for k in shown], frame_ms)
+    add_player(fig, [str(int(k)) for k in shown], frame_ms, y=-0.09)
+    fig.update_layout(margin=dict(l=10, r=10, t=40, b=90))
     traces = [i for first in animated for i in (first, first + 1)]
     frames = []
     for k in shown:
@@ -195,55 +179,4 @@ def _head(r, k: int, digits: int, colour: str, name: str, legend: str) -> go.Sca
         legendgroup=name,
         name=legend,
         hovertemplate=f"{LABELS[name]}<br>x=%{{x:.4f}}<br>y=%{{y:.4f}}<extra></extra>",
-    )
-
-
-def _animate_args(frame_ms: int, mode: str = "immediate") -> dict:
-    # "redraw": True keeps the filled contour drawn while frames play (see STYLE.md).
-    return dict(
-        frame=dict(duration=frame_ms, redraw=True),
-        transition=dict(duration=0),
-        mode=mode,
-        fromcurrent=True,
-    )
-
-
-def _controls(fig: go.Figure, names: list[str], frame_ms: int) -> None:
-    """Play / Pause buttons and a frame slider labelled with the step."""
-    fig.update_layout(
-        updatemenus=[
-            dict(
-                type="buttons",
-                direction="left",
-                x=0,
-                y=-0.02,
-                xanchor="left",
-                yanchor="top",
-                pad=dict(t=0, r=10),
-                showactive=False,
-                buttons=[
-                    dict(label="▶ Play", method="animate", args=[None, _animate_args(frame_ms)]),
-                    dict(
-                        label="❚❚ Pause",
-                        method="animate",
-                        args=[[None], _animate_args(0)],
-                    ),
-                ],
-            )
-        ],
-        sliders=[
-            dict(
-                active=0,
-                x=0.18,
-                len=0.82,
-                y=-0.02,
-                yanchor="top",
-                pad=dict(t=0, b=0),
-                currentvalue=dict(prefix="step ", visible=True, xanchor="right"),
-                steps=[
-                    dict(label=n, method="animate", args=[[n], _animate_args(0)]) for n in names
-                ],
-            )
-        ],
-        margin=dict(l=10, r=10, t=40, b=70),
     )

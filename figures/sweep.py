@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from appkit.optimizer_settings import LABELS
+from figures.player import add_player
 from figures.surface import base_figure, contour_trace, critical_point_traces
 
 # Plasma without its pale-yellow end, on a grey backdrop (low loss darker): the learning rate
@@ -34,7 +35,7 @@ MAX_FRAMES = 150
 DENSE_STEPS = 40  # the first steps are animated (and drawn) one by one
 POINT_BUDGET = 60_000  # path points summed over all frames
 FRAME_MS = 120  # per animation frame
-RESOLUTION = 100  # contour grid of the animated figure: cheap to redraw every frame
+
 DIGITS = 4  # coordinates are rounded to this many decimals in the payload
 OPTIMIZER_COLORS = dict(zip(LABELS, pc.qualitative.D3, strict=False))
 
@@ -138,7 +139,6 @@ def paths_figure(
     stop_step,
     height: int = 620,
     frame_ms: int = FRAME_MS,
-    resolution: int = RESOLUTION,
 ) -> go.Figure:
     """Every run's path on the contour, animated together (Play / slider).
 
@@ -154,10 +154,8 @@ def paths_figure(
     kept = [thin(int(s), max_points, min(DENSE_STEPS, max_points // 2)) for s in stop]
     colours = lr_colors(lrs)
 
-    fig = base_figure(surface, start, resolution=resolution, height=height)
-    fig.data[0].update(colorscale=BACKDROP, showscale=False)
-    # Keep the plot area on the domain: paths that diverge are clipped at its edge.
-    fig.update_yaxes(constrain="domain")
+    # A grey surface, so that the learning rate is the only colour on the plot.
+    fig = base_figure(surface, start, height=height, colorscale=BACKDROP, showscale=False)
     first = len(fig.data)
     for i in range(n):
         fig.add_trace(_path(path[i, kept[i]], lrs[i], colours[i]))
@@ -174,48 +172,10 @@ def paths_figure(
         data.append(go.Scatter(**_xy(path[np.arange(n), now])))
         frames.append(go.Frame(data=data, traces=animated, name=str(t)))
     fig.frames = frames
-    _add_player(fig, times, frame_ms)
+    add_player(fig, [str(t) for t in times], frame_ms, y=-0.06)
+    fig.update_layout(height=fig.layout.height + 90)
     fig.update_layout(margin=dict(l=10, r=10, t=40, b=10))
     return fig
-
-
-def _add_player(fig: go.Figure, times, frame_ms: int) -> None:
-    """Play/Pause buttons and a step slider. ``redraw`` must be True: with False, Chromium
-    drops the filled contour as soon as Play is pressed. Each frame redraws the contour, so a
-    frame must last longer than that redraw or the contour stays blank while playing."""
-    play = dict(
-        frame=dict(duration=frame_ms, redraw=True), transition=dict(duration=0), fromcurrent=True
-    )
-    pause = dict(frame=dict(duration=0, redraw=True), mode="immediate", transition=dict(duration=0))
-    fig.update_layout(
-        updatemenus=[
-            dict(
-                type="buttons",
-                direction="left",
-                x=0.0,
-                y=-0.02,
-                xanchor="left",
-                yanchor="top",
-                pad=dict(t=30, r=10),
-                buttons=[
-                    dict(label="▶ Play", method="animate", args=[None, play]),
-                    dict(label="⏸ Pause", method="animate", args=[[None], pause]),
-                ],
-            )
-        ],
-        sliders=[
-            dict(
-                x=0.2,
-                len=0.8,
-                y=-0.02,
-                yanchor="top",
-                currentvalue=dict(prefix="step "),
-                pad=dict(t=30),
-                steps=[dict(label=str(t), method="animate", args=[[str(t)], pause]) for t in times],
-            )
-        ],
-    )
-    fig.update_layout(height=fig.layout.height + 90)
 
 
 def small_multiples(surface, start, lrs, path, stop_step, titles, columns: int = 4) -> go.Figure:

@@ -10,6 +10,7 @@ import optim_core
 import surfaces
 from figures import basins as fb
 from labs import basins
+from tests.figure_asserts import assert_animates_over_the_surface_image
 
 HIMMELBLAU = surfaces.get("himmelblau")
 QUADRATIC = surfaces.get("quadratic")  # Hessian eigenvalues mu = 1, L = 10
@@ -173,22 +174,19 @@ def test_basin_maps_one_heatmap_per_optimizer_side_by_side():
     assert {c.label for c in basins.categories(WELLS)[:4]} <= names
 
 
-def test_multistart_frames_hold_only_path_traces_and_redraw():
+def test_multistart_frames_hold_only_path_traces():
     starts = basins.random_starts(WELLS.domain, 7, seed=0)
     paths = {
         name: optim_core.run(optim_core.make(name, lr=0.1), WELLS, starts, 300).path
         for name in ("sgd", "momentum")
     }
     fig = fb.multistart_figure(WELLS, paths, max_frames=50)
-    assert isinstance(fig.data[0], go.Contour)
+    assert_animates_over_the_surface_image(fig)
     path_indices = list(range(len(fig.data) - 4, len(fig.data)))  # trail + heads per optimizer
     assert 40 <= len(fig.frames) <= 50
     for frame in fig.frames:
         assert list(frame.traces) == path_indices
         assert all(isinstance(t, go.Scatter) for t in frame.data)
-    play = fig.layout.updatemenus[0].buttons[0].args[1]
-    assert play["frame"]["redraw"] is True
-    assert all(s.args[1]["frame"]["redraw"] is True for s in fig.layout.sliders[0].steps)
     # Last frame: heads at the runs' last positions, rounded to 1e-3.
     heads = np.asarray(fig.frames[-1].data[1].x, dtype=float)
     np.testing.assert_allclose(heads, paths["sgd"][:, -1, 0], atol=6e-4)

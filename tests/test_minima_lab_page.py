@@ -38,7 +38,7 @@ def test_defaults_open_on_wells_with_sgd_momentum_adam_side_by_side():
     heatmaps = [t for t in maps["data"] if t["type"] == "heatmap"]
     assert len(heatmaps) == 3
     assert [t["xaxis"] for t in heatmaps] == ["x", "x2", "x3"]
-    assert animation["data"][0]["type"] == "contour" and animation["frames"]
+    assert animation["layout"]["images"] and animation["frames"]
     table = share_table(at)
     assert list(table.index) == ["SGD", "Momentum", "Adam"]
     # Percent per outcome sums to 100 for each optimizer (the first column is a subtotal).

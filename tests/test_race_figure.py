@@ -11,6 +11,7 @@ import surfaces
 from appkit import race_scene as rs
 from figures import race as fr
 from figures.race_curves import curves_figure, surface_3d_figure
+from tests.figure_asserts import assert_animates_over_the_surface_image
 
 BEALE = surfaces.get("beale")
 SEVEN = rs.CLASSIC_OPTIMIZERS
@@ -39,19 +40,14 @@ def test_frames_hold_only_path_traces(fig1000):
     path_traces = {
         i for i, t in enumerate(fig1000.data) if t.type == "scatter" and t.legendgroup in SEVEN
     }
-    contour = [i for i, t in enumerate(fig1000.data) if t.type == "contour"]
-    assert contour == [0]
     for frame in fig1000.frames:
         assert set(frame.traces) <= path_traces
         assert len(frame.traces) == 2 * len(SEVEN) == len(frame.data)
         assert all(d.type == "scatter" for d in frame.data)
 
 
-def test_every_animate_call_redraws(fig1000):
-    layout = fig1000.layout
-    calls = [b.args for b in layout.updatemenus[0].buttons]
-    calls += [s.args for s in layout.sliders[0].steps]
-    assert calls and all(args[1]["frame"]["redraw"] is True for args in calls)
+def test_paths_animate_over_the_surface_image(fig1000):
+    assert_animates_over_the_surface_image(fig1000)
 
 
 def test_frames_are_bounded_and_cover_the_run(fig1000):

@@ -32,7 +32,7 @@ def _filled(pixels: np.ndarray) -> bool:
     return len(non_white) > 0.9 * len(flat) and distinct > 40
 
 
-def test_play_keeps_contour_and_moves_paths(page, app_url):
+def test_surface_stays_drawn_while_paths_move(page, app_url):
     page.goto(f"{app_url}/race")
     wait_until_idle(page)
     page.locator(PLOT).first.wait_for()
@@ -43,8 +43,10 @@ def test_play_keeps_contour_and_moves_paths(page, app_url):
     assert _filled(before), "the filled contour is not drawn before Play"
 
     page.locator(PLOT).first.get_by_text("Play").click()
-    # 150 frames; each redraws the contour, which headless Chromium does slowly: wait for the
-    # slider to reach the last step rather than for a fixed time.
+    page.wait_for_timeout(1500)
+    playing = _crop(screenshot(page, "race_playing"), box)
+    assert _filled(playing), "the surface is not drawn while the animation plays"
+    # Wait for the slider to reach the last step rather than for a fixed time.
     page.wait_for_function(
         """() => {
             const gd = document.querySelector('.js-plotly-plot');
