@@ -9,7 +9,8 @@ import streamlit as st
 import optim_core
 import surfaces
 from appkit import optimizer_settings, params, url_state
-from appkit.optimizer_settings import BOUNDS, LABELS, SHOWN
+from appkit.optimizer_settings import LABELS
+from appkit.widgets import optimizer_controls
 from figures import sweep as sweep_figures
 from labs import sweep as lab
 
@@ -73,20 +74,6 @@ def cached_sweep(surface_key, name, hp_items, lrs, steps, tol, keep_path):
 def cached_edge(surface_key, name, hp_items, bracket, steps, tol):
     surface = make_surface(*surface_key)
     return lab.refine_edge(name, dict(hp_items), surface, surface.start, bracket, steps, tol=tol)
-
-
-def hyperparameter_controls(name: str) -> None:
-    """The optimizer's hyperparameters except ``lr`` (swept), keyed like ``SPEC``."""
-    with st.expander(f"{LABELS[name]} settings"):
-        for hp in SHOWN[name]:
-            if hp == "lr":
-                continue
-            lo, hi, label = BOUNDS[hp]
-            key = f"{P}{name}.{hp}"
-            if lo is None:
-                st.checkbox(label, key=key)
-            else:
-                st.number_input(label, min_value=lo, max_value=hi, key=key, format="%.6g")
 
 
 def hp_items(name: str) -> tuple:
@@ -161,7 +148,7 @@ with st.sidebar:
         dict.fromkeys([st.session_state[f"{P}optimizer"], *st.session_state[f"{P}compare"]])
     )
     for name in shown:
-        hyperparameter_controls(name)
+        optimizer_controls(name, P, skip=("lr",))
 url_state.save(SPEC)
 
 settings = {k: st.session_state[k] for k in SPEC}

@@ -7,11 +7,16 @@ import streamlit as st
 from appkit.optimizer_settings import BOUNDS, LABELS, SHOWN
 
 
-def optimizer_controls(name: str, prefix: str = "", expanded: bool = False) -> None:
-    """One expander with the optimizer's hyperparameters. Values live in ``st.session_state``
-    under the keys of ``optimizer_settings.spec`` (seed them first with ``url_state.load``)."""
+def optimizer_controls(
+    name: str, prefix: str = "", expanded: bool = False, skip: tuple[str, ...] = ()
+) -> None:
+    """One expander with the optimizer's hyperparameters (minus ``skip``, e.g. a swept
+    ``"lr"``). Values live in ``st.session_state`` under the keys of
+    ``optimizer_settings.spec`` (seed them first with ``url_state.load``)."""
     with st.expander(f"{LABELS[name]} settings", expanded=expanded):
         for hp in SHOWN[name]:
+            if hp in skip:
+                continue
             lo, hi, label = BOUNDS[hp]
             key = f"{prefix}{name}.{hp}"
             if lo is None:
