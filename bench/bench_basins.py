@@ -15,11 +15,11 @@ from __future__ import annotations
 import argparse
 import pathlib
 import sys
-import time
 
 import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from timing import best_time  # noqa: E402
 
 import optim_core  # noqa: E402
 import surfaces  # noqa: E402
@@ -53,15 +53,6 @@ def plain_loop(name: str, lr: float, surface, starts: np.ndarray, steps: int) ->
             m_hat, v_hat = b / (1 - beta1**t), s / (1 - beta2**t)
             p = p - lr * m_hat / (np.sqrt(v_hat) + 1e-8)
     return p
-
-
-def best_time(fn, repeat: int) -> tuple[float, object]:
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def main() -> None:

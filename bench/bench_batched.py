@@ -13,11 +13,11 @@ from __future__ import annotations
 import argparse
 import pathlib
 import sys
-import time
 
 import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from timing import best_times  # noqa: E402
 
 import optim_core  # noqa: E402
 import surfaces  # noqa: E402
@@ -53,15 +53,6 @@ def plain_loop(starts: np.ndarray, steps: int) -> np.ndarray:
     return p
 
 
-def best_time(fn, repeat: int) -> tuple[float, object]:
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--grid", type=int, default=200)
@@ -74,12 +65,12 @@ def main() -> None:
     work = len(starts) * args.steps
     adam = optim_core.make("adam", lr=LR)
 
-    t_base, base_final = best_time(lambda: plain_loop(starts, args.steps), args.repeat)
-    t_core, result = best_time(
-        lambda: optim_core.run(adam, beale, starts, args.steps, keep_path=False), args.repeat
-    )
-    t_nostop, full = best_time(
-        lambda: optim_core.run(adam, beale, starts, args.steps, keep_path=False, tol=0.0),
+    (t_base, base_final), (t_core, result), (t_nostop, full) = best_times(
+        [
+            lambda: plain_loop(starts, args.steps),
+            lambda: optim_core.run(adam, beale, starts, args.steps, keep_path=False),
+            lambda: optim_core.run(adam, beale, starts, args.steps, keep_path=False, tol=0.0),
+        ],
         args.repeat,
     )
 

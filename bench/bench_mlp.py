@@ -21,7 +21,6 @@ import argparse
 import os
 import pathlib
 import sys
-import time
 import warnings
 
 
@@ -37,6 +36,7 @@ def _blas_threads(argv: list[str]) -> str:
 
 os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = _blas_threads(sys.argv)
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from timing import best_times  # noqa: E402
 
 import optim_core  # noqa: E402
 from mlp import MLP, make, train  # noqa: E402
@@ -75,18 +75,6 @@ def sklearn(X, y, epochs: int, lr: float, seed: int) -> float:
         clf.fit(X, y)
     assert clf.n_iter_ == epochs, clf.n_iter_
     return clf.score(X, y)
-
-
-def best_times(fns, repeat: int) -> list[tuple[float, object]]:
-    """Best time and last result of each function; the functions take turns in every round so
-    that both see the same (shared, noisy) machine."""
-    best = [(float("inf"), None)] * len(fns)
-    for _ in range(repeat):
-        for i, fn in enumerate(fns):
-            t0 = time.perf_counter()
-            out = fn()
-            best[i] = (min(best[i][0], time.perf_counter() - t0), out)
-    return best
 
 
 def main() -> None:

@@ -13,26 +13,17 @@ from __future__ import annotations
 import argparse
 import pathlib
 import sys
-import time
 
 import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from timing import best_time  # noqa: E402
 
 import optim_core  # noqa: E402
 import surfaces  # noqa: E402
 from appkit import race_scene as rs  # noqa: E402
 from figures.race import race_figure  # noqa: E402
 from figures.surface import base_figure  # noqa: E402
-
-
-def best_time(fn, repeat: int):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def main() -> None:
