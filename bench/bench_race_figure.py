@@ -2,7 +2,7 @@
 
 Prints the figure's JSON size (also at 2,000 steps, to show linear growth) and the server-side
 time to build it, as a ratio against two baselines run in the same process: the optim_core runs
-themselves, and serialising the bare contour figure (``figures.surface.base_figure``). Timings
+themselves, and serialising the bare surface figure (``figures.surface.base_figure``). Timings
 are the best of ``--repeat``; the machines are shared, so compare ratios, not seconds.
 
     python bench/bench_race_figure.py [--steps 1000] [--repeat 3]
@@ -56,12 +56,12 @@ def main() -> None:
         f"(ratio {double / len(payload):.2f}; quadratic growth would be ~4)"
     )
     print(f"optim_core runs:        {t_runs * 1e3:8.1f} ms")
-    print(f"bare contour to_json:   {t_base * 1e3:8.1f} ms")
+    print(f"bare surface to_json:   {t_base * 1e3:8.1f} ms")
     print(f"race figure build:      {t_fig * 1e3:8.1f} ms")
     print(f"race figure to_json:    {t_json * 1e3:8.1f} ms")
     total = t_fig + t_json
     print(f"build + JSON vs runs:          {total / t_runs:.2f}x")
-    print(f"build + JSON vs bare contour:  {total / t_base:.1f}x")
+    print(f"build + JSON vs bare surface:  {total / t_base:.1f}x")
 
 
 if __name__ == "__main__":

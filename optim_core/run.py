@@ -1,10 +1,10 @@
 """Run an optimizer on a surface from one or many start points.
 
-Speed comes from three choices, none of which touch the equations (those live once, in
-``transforms``): runs are processed in chunks small enough to stay in cache for *all* their
-steps (chunk-outer, step-inner); the optimizer's in-place kernel works on buffers owned here, so
-no batch-sized temporaries are made for the state; and runs that have stopped (converged or
-diverged) are dropped from the working set.
+The equations live once, in ``transforms``; this loop only decides what to step. It steps the
+optimizer's in-place kernel on buffers it owns (no batch-sized temporaries for the state),
+double-buffers positions so a diverging step can be undone without a copy, checks for stopped
+runs with a few reductions (per-run masks only when something stopped), and drops runs that
+have converged or diverged from the working set.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from optim_core.optimizers import Optimizer, _map_tree
 
 MOVING, CONVERGED, DIVERGED = 0, 1, 2
 STATUS_NAMES = np.array(["moving", "converged", "diverged"])
-CHUNK = 4096  # runs per chunk: state + gradient temporaries of a chunk fit in L2 cache
+# Runs per chunk: bounds the memory of temporaries. Measured (interleaved, Adam on Beale and
+# SGD on wells, 40,000 starts): chunks of 2,048 to 40,000 runs cost the same within 5%.
+CHUNK = 4096
 
 
 @dataclass
