@@ -5,6 +5,7 @@ race and its summary come from ``appkit.race_scene``, the figures from ``figures
 ``figures.race_curves``.
 """
 
+import pandas as pd
 import streamlit as st
 
 import optim_core
@@ -170,8 +171,12 @@ with right:
     st.plotly_chart(curves_figure(surface, race), key="race.curves")
 
 st.subheader("Summary")
+summary = rs.summary(cfg.surface, race)
+summary["steps to tolerance"] = [
+    "not reached" if pd.isna(k) else str(int(k)) for k in summary["steps to tolerance"]
+]
 st.dataframe(
-    rs.summary(cfg.surface, race),
+    summary,
     hide_index=True,
     column_config={
         "final loss": st.column_config.NumberColumn(format="%.4g"),

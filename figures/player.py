@@ -61,11 +61,11 @@ def add_player(
         sliders=[
             dict(
                 active=active,
-                x=0.2,
-                len=0.8,
+                x=0,
+                len=1,
                 y=y,
                 yanchor="top",
-                pad=dict(t=0, b=0),
+                pad=dict(t=0, b=0, l=170),  # pixels: clear of the buttons at any figure width
                 currentvalue=dict(prefix=prefix, visible=True, xanchor="right"),
                 steps=[dict(label=n, method="animate", args=[[n], still]) for n in names],
             )

@@ -57,7 +57,10 @@ def curves_figure(surface, race: dict, height: int = 600) -> go.Figure:
         height=height,
         margin=dict(l=10, r=10, t=40, b=10),
         plot_bgcolor=DARK,
-        legend=dict(orientation="h", yanchor="bottom", y=1.06, x=0),
+        # On the dark plot colour, so light lines (Momentum is white) show in the legend too.
+        legend=dict(
+            orientation="h", yanchor="bottom", y=1.06, x=0, bgcolor=DARK, font=dict(color="white")
+        ),
     )
     return fig
 

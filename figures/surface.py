@@ -21,7 +21,7 @@ from plotly.colors import sample_colorscale, unlabel_rgb
 
 COLORSCALE = "Viridis"
 MARKERS = {  # kind -> (marker symbol, colour, legend label)
-    "start": ("circle-open", "white", "start"),
+    "start": ("circle", "white", "start"),  # white fill, black edge: visible on any colour
     "global": ("star", "gold", "global minimum"),
     "local": ("diamond", "orange", "local minimum"),
     "saddle": ("x", "red", "saddle point"),
@@ -202,7 +202,7 @@ def critical_point_traces(surface, start=None) -> list[go.Scatter]:
                     symbol=symbol,
                     size=14 if kind == "global" else 11,
                     color=colour,
-                    line=dict(width=1.5, color="black" if kind != "start" else "white"),
+                    line=dict(width=1.5, color="black"),
                 ),
                 hovertemplate=f"{label}<br>x=%{{x:.4f}}<br>y=%{{y:.4f}}<extra></extra>",
             )

@@ -5,6 +5,7 @@ The test opens the home page and follows the sidebar link, as a student would.
 """
 
 import io
+import time
 
 import numpy as np
 import pytest
@@ -44,10 +45,20 @@ def _all_shaded(page, chart) -> bool:
     return len(panels) == 3 and all(_is_shaded(p) for p in panels)  # SGD, Momentum, Adam
 
 
+def _eventually(check, seconds: float = 30.0) -> bool:
+    """Whether ``check()`` becomes true within ``seconds`` (polled every half second)."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+    return True
+
+
 @pytest.mark.timeout(300)
 def test_mlp_playground_trains_and_plays_in_chromium(page, app_url):
     pytest.importorskip("PIL")
-    page.goto(app_url)  # then navigate like a user (see the note on deep links below)
+    page.goto(app_url)  # then navigate like a user
     wait_until_idle(page)
     page.get_by_role("link", name="MLP playground").first.click()
     page.wait_for_url("**/mlp_playground**")
@@ -57,15 +68,15 @@ def test_mlp_playground_trains_and_plays_in_chromium(page, app_url):
 
     boundary = page.locator(PLOT).nth(1)  # after the data preview
     boundary.scroll_into_view_if_needed()
-    page.wait_for_timeout(1500)
-    assert _all_shaded(page, boundary)
+    # Rendering (and the layout settling after the scroll) is slow on a loaded machine: poll.
+    assert _eventually(lambda: _all_shaded(page, boundary)), "heatmaps not drawn before Play"
     screenshot(page, "mlp_before_play")
 
     boundary.get_by_text("▶ Play").click()
     page.wait_for_timeout(1200)
     screenshot(page, "mlp_during_play")
-    assert _all_shaded(page, boundary)
+    assert _eventually(lambda: _all_shaded(page, boundary), seconds=5), "blank while playing"
     page.wait_for_timeout(12_000)  # 51 frames of 150 ms
     screenshot(page, "mlp_after_play")
-    assert _all_shaded(page, boundary)
+    assert _eventually(lambda: _all_shaded(page, boundary)), "heatmaps gone after Play"
     assert "epoch 100" in boundary.inner_text()
