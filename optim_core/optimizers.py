@@ -210,18 +210,25 @@ def momentum(
     lr=1e-3, momentum=0.9, dampening=0.0, weight_decay=0.0, *, schedule=None, clip_norm=None
 ) -> Optimizer:
     """SGD with heavy-ball momentum (``torch.optim.SGD(momentum=0.9)``)."""
-    opt = sgd(lr, momentum, dampening, weight_decay, False, schedule=schedule, clip_norm=clip_norm)
-    opt.name = "momentum"
-    del opt.hyperparams["nesterov"]
-    return opt
+    return _renamed(
+        "momentum",
+        sgd(lr, momentum, dampening, weight_decay, False, schedule=schedule, clip_norm=clip_norm),
+    )
 
 
 def nag(
     lr=1e-3, momentum=0.9, dampening=0.0, weight_decay=0.0, *, schedule=None, clip_norm=None
 ) -> Optimizer:
     """Nesterov accelerated gradient (``torch.optim.SGD(momentum=0.9, nesterov=True)``)."""
-    opt = sgd(lr, momentum, dampening, weight_decay, True, schedule=schedule, clip_norm=clip_norm)
-    opt.name = "nag"
+    return _renamed(
+        "nag",
+        sgd(lr, momentum, dampening, weight_decay, True, schedule=schedule, clip_norm=clip_norm),
+    )
+
+
+def _renamed(name: str, opt: Optimizer) -> Optimizer:
+    """An SGD variant under its own name; ``nesterov`` is implied by the name."""
+    opt.name = name
     del opt.hyperparams["nesterov"]
     return opt
 
