@@ -268,6 +268,11 @@ st.dataframe(
         "test accuracy": number(format="percent"),
     },
 )
+if all(run.history.train_accuracy[-1] < 0.7 for run in race.runs):
+    st.info(
+        "No optimizer has learned this data set yet (training accuracy below 70%). Try more "
+        "epochs, more or wider hidden layers, or a larger learning rate."
+    )
 if any(run.diverged_at is not None for run in race.runs):
     st.info(
         "A diverged run's loss blew up (or its weights became infinite): the learning rate "

@@ -222,14 +222,15 @@ def curves_figure(runs: Sequence[tuple[str, object]], height: int = 360) -> go.F
                     col=col,
                 )
     fig.update_xaxes(title_text="epoch")
-    fig.update_yaxes(type="log", range=_loss_range(h for _, h in runs), row=1, col=1)
+    # dtick=1: one label per decade (0.01, 0.1, 1), so 0.5 and 0.05 cannot be confused.
+    fig.update_yaxes(type="log", dtick=1, range=_loss_range(h for _, h in runs), row=1, col=1)
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10))
     return fig
 
 
 def _loss_range(histories) -> list[float]:
-    """log10 axis range from the smallest loss to 10x the largest loss of the runs that did
+    """log10 axis range from the smallest loss to 2x the largest loss of the runs that did
     not diverge (and every starting loss): a blown-up run leaves through the top instead of
     squashing the others into a flat line."""
     low, high = np.inf, 0.0
@@ -243,4 +244,4 @@ def _loss_range(histories) -> list[float]:
             high = max(high, kept.max())
     if not np.isfinite(low) or high <= 0:
         return [-3.0, 1.0]
-    return [float(np.log10(low)) - 0.1, float(np.log10(high)) + 1.0]
+    return [float(np.log10(low)) - 0.1, float(np.log10(high)) + 0.3]

@@ -153,3 +153,15 @@ def test_choosing_another_optimizer_adds_a_panel():
     assert list(table(at)["optimizer"]) == ["SGD", "Momentum", "Adam", "NAG"]
     assert sum(t["type"] == "heatmap" for t in boundary_spec(at)["data"]) == 4
     assert at.query_params["mlp.nag.momentum"] == "0.9"
+
+
+def test_a_data_set_nobody_learns_gets_a_hint():
+    # Two spiral arms need more capacity or epochs than the defaults give (about 50% accuracy).
+    at = run({"mlp.data": "spiral"})
+    assert not at.exception
+    assert "No optimizer has learned this data set yet" in texts(at.info)
+
+
+def test_no_hint_when_the_optimizers_learn():
+    at = run()
+    assert "No optimizer has learned" not in texts(at.info)
