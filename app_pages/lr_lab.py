@@ -70,6 +70,17 @@ def cached_sweep(surface_key, name, hp_items, lrs, steps, tol, keep_path):
     )
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def cached_paths_figure(surface_key, name, hp_items, lrs, steps, tol):
+    """The animated paths figure, built once per sweep (about 1 s) instead of on every rerun.
+    Shared across sessions and never mutated: ``st.plotly_chart`` only reads it."""
+    result = cached_sweep(surface_key, name, hp_items, lrs, steps, tol, True)
+    surface = make_surface(*surface_key)
+    return sweep_figures.paths_figure(
+        surface, surface.start, np.array(lrs), result.path, result.stop_step
+    )
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def cached_edge(surface_key, name, hp_items, bracket, steps, tol):
     surface = make_surface(*surface_key)
@@ -180,7 +191,7 @@ st.caption(f"Learning rates: {lab.format_rates(lrs)}")
 view = st.radio("View", VIEWS, key=f"{P}view", horizontal=True, label_visibility="collapsed")
 url_state.save(SPEC)
 if view == "animated":
-    figure = sweep_figures.paths_figure(surface, surface.start, lrs, result.path, result.stop_step)
+    figure = cached_paths_figure(surface_key, name, hp_items(name), lr_key, steps, tol)
     st.plotly_chart(figure, width="stretch")
     st.caption(
         "Press ▶ Play to watch all runs step together; colour encodes the learning rate. "

@@ -91,6 +91,17 @@ def multistart_paths(surface_name: str, name: str, hp: dict, k: int, seed: int, 
     return result.path, basins.classify(surface, result)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def cached_multistart_figure(surface_name: str, optimizers: dict, k: int, seed: int, steps: int):
+    """The multi-start animation, built once per setting instead of on every rerun. Shared
+    across sessions and never mutated: ``st.plotly_chart`` only reads it."""
+    paths = {
+        LABELS[name]: multistart_paths(surface_name, name, hp, k, seed, steps)[0]
+        for name, hp in optimizers.items()
+    }
+    return multistart_figure(surfaces.get(surface_name), paths)
+
+
 def share_table(surface, codes_by_label: dict[str, np.ndarray]) -> pd.DataFrame:
     """Percent of starts per outcome, one row per optimizer."""
     cats = basins.categories(surface)
@@ -222,15 +233,15 @@ with multistart_tab:
     m1.slider("Random starts", 1, basins.MAX_STARTS, key=f"{P}starts")
     m2.number_input("Seed", min_value=0, max_value=1_000_000, key=f"{P}seed")
     k, seed = st.session_state[f"{P}starts"], st.session_state[f"{P}seed"]
-    paths, ends = {}, {}
-    for name, hp in optimizers.items():
-        paths[LABELS[name]], ends[LABELS[name]] = multistart_paths(
-            surface.name, name, hp, k, seed, steps
-        )
+    ends = {
+        LABELS[name]: multistart_paths(surface.name, name, hp, k, seed, steps)[1]
+        for name, hp in optimizers.items()
+    }
     st.caption(
         f"The same {k} random starts for every optimizer. Press ▶ Play and watch some runs "
         "settle in a shallow well while others find the global minimum."
     )
-    st.plotly_chart(multistart_figure(surface, paths), width="stretch")
+    figure = cached_multistart_figure(surface.name, optimizers, k, seed, steps)
+    st.plotly_chart(figure, width="stretch")
     st.markdown(f"**Where the {k} random starts end** (percent)")
     show_table(share_table(surface, ends))

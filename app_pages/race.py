@@ -202,7 +202,7 @@ st.subheader("Export")
 d1, d2 = st.columns(2)
 d1.download_button(
     "Paths as CSV (step, optimizer, x, y, loss)",
-    data=rs.paths_csv(race),
+    data=lambda: rs.paths_csv(race),  # built only when clicked, like the HTML below
     file_name=f"race_{cfg.surface}.csv",
     mime="text/csv",
     on_click="ignore",
