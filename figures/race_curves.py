@@ -8,7 +8,7 @@ from plotly.subplots import make_subplots
 
 from appkit.optimizer_settings import LABELS
 from figures.race import COLORS, decimals, packed
-from figures.surface import COLORSCALE, grid
+from figures.surface import COLORSCALE, grid, log_map
 
 MAX_POINTS = 1000  # per curve; longer runs are thinned evenly
 DARK = "#1e1e2e"  # the path colours are chosen to read on dark backgrounds
@@ -71,14 +71,8 @@ def surface_3d_figure(surface, race: dict, start, resolution: int = 80, height: 
     xs, ys, Z = grid(surface, resolution)
     floor = min(m.value for m in surface.minima)
 
-    # The contour's log map, with its offset fixed by the grid so paths land on the surface.
-    shift = max(float(np.nanmax(Z) - floor) * 1e-4, 1e-12)
-
-    def lift(values):
-        if not surface.log_scale:
-            return values
-        return np.log10(np.maximum(values - floor, 0.0) + shift)
-
+    # A log map fixed by the grid, so the paths' losses land on the drawn surface.
+    lift = log_map(Z, floor, relative=1e-4) if surface.log_scale else (lambda values: values)
     z_grid = lift(Z)
 
     fig = go.Figure(

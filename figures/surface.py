@@ -36,12 +36,17 @@ def grid(surface, resolution: int = 160) -> tuple[np.ndarray, np.ndarray, np.nda
     return xs, ys, surface.value(np.stack([X, Y], axis=-1))
 
 
+def log_map(Z: np.ndarray, floor: float, relative: float = 1e-6):
+    r"""The map :math:`f \mapsto \log_{10}(f - f_{min} + \delta)` with :math:`\delta` fixed by the
+    grid ``Z`` (a ``relative`` fraction of its range), so that other values, such as the losses
+    along a path, land on the same scale as the grid."""
+    delta = max(float(np.nanmax(Z) - floor) * relative, 1e-12)
+    return lambda values: np.log10(np.maximum(values - floor, 0.0) + delta)
+
+
 def log_levels(Z: np.ndarray, floor: float) -> np.ndarray:
-    r"""Map loss values to :math:`\log_{10}(f - f_{min} + \delta)`, with :math:`\delta` a small
-    fraction of the range, so that contours crowd where a log scale reads better."""
-    span = float(np.nanmax(Z) - floor)
-    delta = max(span * 1e-6, 1e-12)
-    return np.log10(np.maximum(Z - floor, 0.0) + delta)
+    """``Z`` on its own ``log_map``: contours crowd where a log scale reads better."""
+    return log_map(Z, floor)(Z)
 
 
 def display_scale(surface, Z: np.ndarray) -> tuple[np.ndarray, dict]:
