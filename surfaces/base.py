@@ -20,6 +20,8 @@ Point = tuple[float, float]
 Domain = tuple[tuple[float, float], tuple[float, float]]
 ValueFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
 GradientFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+# (x, y) -> (d2f/dx2, d2f/dxdy, d2f/dy2): the Hessian's three distinct entries.
+HessianFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
 
 _KINDS = ("global", "local")
 
@@ -65,6 +67,7 @@ class Surface:
     saddles: tuple[Point, ...] = ()
     log_scale: bool = False
     curvature: tuple[float, float] | None = None
+    hess_fn: HessianFn | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if not any(m.kind == "global" for m in self.minima):
@@ -84,6 +87,18 @@ class Surface:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             out = np.empty(x.shape + (2,))
             out[..., 0], out[..., 1] = self.grad_fn(x, y)  # cheaper than np.stack on hot paths
+            return out
+
+    def hessian(self, points: ArrayLike) -> np.ndarray:
+        """Analytic Hessian at points of shape (..., 2); returns shape (..., 2, 2), symmetric."""
+        if self.hess_fn is None:
+            raise NotImplementedError(f"{self.name}: no analytic Hessian")
+        x, y = _split(points)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            fxx, fxy, fyy = self.hess_fn(x, y)
+            out = np.empty(x.shape + (2, 2))
+            out[..., 0, 0], out[..., 1, 1] = fxx, fyy
+            out[..., 0, 1] = out[..., 1, 0] = fxy
             return out
 
     @property
@@ -151,6 +166,7 @@ def make_surface(
     saddles: Sequence[Point] = (),
     log_scale: bool = False,
     curvature: tuple[float, float] | None = None,
+    hess_fn: HessianFn | None = None,
 ) -> Surface:
     """Build a Surface, polishing the approximate minima and saddles with `refine`."""
 
@@ -175,4 +191,5 @@ def make_surface(
         saddles=tuple(refine(gradient, p) for p in saddles),
         log_scale=log_scale,
         curvature=curvature,
+        hess_fn=hess_fn,
     )
