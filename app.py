@@ -1,7 +1,8 @@
-"""Streamlit entry point: navigation between the pages of the optimizer playground.
+"""Streamlit entry point of the optimizer playground: ``streamlit run app.py``.
 
-Run with ``streamlit run app.py``. Each page is a thin script in ``app_pages/`` over the pure
-libraries ``optim_core``, ``surfaces``, ``mlp`` and ``figures``.
+The page scripts are in ``pages/`` (Streamlit's classic multipage layout); each is a thin script
+over the pure packages ``optim_core``, ``surfaces``, ``mlp``, ``scenes`` and ``figures``.
+``appkit.navigation`` explains how deep links reach the pages.
 """
 
 import os
@@ -10,14 +11,6 @@ import os
 # playground's small matrix products over threads made training 2-3x slower on 2 cores.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import streamlit as st  # noqa: E402
+from appkit.navigation import run_app  # noqa: E402
 
-from app_pages import PAGES  # noqa: E402
-
-st.set_page_config(page_title="Optimizer playground", page_icon="⛰️", layout="wide")
-st.navigation(
-    [
-        st.Page(path, title=title, icon=icon, default=(i == 0))
-        for i, (path, title, icon, _) in enumerate(PAGES)
-    ]
-).run()
+run_app()

@@ -1,2 +1,5 @@
-"""Helpers shared by the pages. ``params`` is pure (no streamlit); ``url_state`` binds it to
-``st.query_params`` and ``st.session_state``."""
+"""The Streamlit glue shared by the pages: navigation and page set-up, URL state, widgets.
+
+The only package besides ``app.py`` and ``pages/`` that imports streamlit; the pure logic it
+wires up lives in ``scenes`` (page logic) and ``figures`` (plotly builders).
+"""

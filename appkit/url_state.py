@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from appkit.params import Param, encode, read
+from scenes.params import Param, encode, read
 
 
 def load(spec: Mapping[str, Param]) -> list[str]:

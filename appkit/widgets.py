@@ -1,10 +1,10 @@
-"""Streamlit widgets for optimizer hyperparameters, keyed like ``appkit.optimizer_settings``."""
+"""Streamlit widgets for optimizer hyperparameters, keyed like ``scenes.optimizer_settings``."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from appkit.optimizer_settings import BOUNDS, LABELS, SHOWN
+from scenes.optimizer_settings import BOUNDS, LABELS, SHOWN
 
 
 def optimizer_controls(

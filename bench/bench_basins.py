@@ -23,7 +23,7 @@ from timing import best_time  # noqa: E402
 
 import optim_core  # noqa: E402
 import surfaces  # noqa: E402
-from labs import basins  # noqa: E402
+from scenes import basins  # noqa: E402
 
 NAMES = ("sgd", "momentum", "nag", "adagrad", "rmsprop", "adam")
 

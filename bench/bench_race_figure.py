@@ -21,9 +21,9 @@ from timing import best_time  # noqa: E402
 
 import optim_core  # noqa: E402
 import surfaces  # noqa: E402
-from appkit import race_scene as rs  # noqa: E402
 from figures.race import race_figure  # noqa: E402
 from figures.surface import base_figure  # noqa: E402
+from scenes import race as rs  # noqa: E402
 
 
 def main() -> None:

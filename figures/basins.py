@@ -12,30 +12,18 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from figures.palette import BASIN_COOL, BASIN_OTHER, BASIN_WARM, optimizer_color
 from figures.player import add_player
 from figures.surface import base_figure
-from labs.basins import DIVERGED, NOT_CONVERGED, OTHER, categories
+from scenes.basins import categories
+from scenes.optimizer_settings import LABELS
 
-WARM = ["#f59f00", "#e8590c", "#c92a2a", "#ffd43b", "#a61e4d", "#fd7e14"]
-COOL = ["#1c7ed6", "#0ca678", "#7048e8", "#15aabf", "#ae3ec9", "#4263eb", "#66a80f", "#99e9f2"]
-SPECIAL = {OTHER: "#c9a27e", NOT_CONVERGED: "#adb5bd", DIVERGED: "#111111"}
-# Run colours in the animation: bright on the Viridis contour, distinct from each other.
-RUN_COLOURS = [
-    "#ff3b3b",
-    "#ffffff",
-    "#00e5ff",
-    "#ff9f1c",
-    "#ff4ecd",
-    "#7cfc00",
-    "#ffe66d",
-    "#9b5de5",
-]
 MINIMUM_SYMBOL = {"global": "star", "local": "diamond"}
 
 
 def category_colours(surface) -> list[str]:
-    """One colour per category code of ``labs.basins.categories(surface)``."""
-    warm, cool = iter(WARM * 2), iter(COOL * 2)
+    """One colour per category code of ``scenes.basins.categories(surface)``."""
+    warm, cool = iter(BASIN_WARM * 2), iter(BASIN_COOL * 2)
     out = []
     for cat in categories(surface):
         if cat.kind == "global":
@@ -43,7 +31,7 @@ def category_colours(surface) -> list[str]:
         elif cat.kind == "local":
             out.append(next(cool))
         else:
-            out.append(SPECIAL[cat.kind])
+            out.append(BASIN_OTHER[cat.kind])
     return out
 
 
@@ -164,8 +152,8 @@ def frame_steps(steps: int, max_frames: int) -> np.ndarray:
 def _path_traces(paths: dict[str, np.ndarray], shown: np.ndarray, f: int, tail: int) -> list:
     """For each optimizer: a short trail over the last ``tail`` frames, and the current heads."""
     traces = []
-    for k, (label, path) in enumerate(paths.items()):
-        colour = RUN_COLOURS[k % len(RUN_COLOURS)]
+    for name, path in paths.items():
+        label, colour = LABELS.get(name, name), optimizer_color(name)
         # float32 after rounding to 1e-3: plotly sends arrays as binary, so this halves frames.
         window = np.round(path[:, shown[max(f - tail, 0) : f + 1]], 3).astype(np.float32)
         gap = np.full((len(path), 1, 2), np.nan, dtype=np.float32)  # breaks the line
@@ -205,7 +193,7 @@ def multistart_figure(
     height: int = 620,
     frame_ms: int = 200,
 ) -> go.Figure:
-    """Animate many runs per optimizer on the contour (``paths``: label -> (K, T + 1, 2)).
+    """Animate many runs per optimizer on the contour (``paths``: optimizer name -> (K, T + 1, 2)).
 
     Each optimizer is drawn as its current positions (markers) with a short trail. Frames are
     ``frame_steps(T, max_frames)`` and contain only these path traces, coordinates rounded to

@@ -14,11 +14,10 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from figures.palette import CLASS_COLORS, CLASS_TINTS, optimizer_color
 from figures.player import add_player
+from scenes.optimizer_settings import LABELS
 
-CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#9467bd"]  # class 0, 1, 2, 3
-TINTS = ["#fbd8ad", "#a8d1ec", "#b9e2b9", "#d9cbe8"]  # the same, light (weak confidence)
-RUN_COLORS = ["#636efa", "#ef553b", "#00a67d", "#ab63fa"]  # one per optimizer in the curves
 MAX_FRAMES = 60
 FRAME_MS = 150
 
@@ -70,7 +69,7 @@ def colorscale(n_classes: int) -> list:
         return [[0.0, CLASS_COLORS[0]], [0.5, "#ffffff"], [1.0, CLASS_COLORS[1]]]
     scale = []
     for c in range(n_classes):
-        scale += [[c / n_classes, TINTS[c]], [(c + 1) / n_classes, CLASS_COLORS[c]]]
+        scale += [[c / n_classes, CLASS_TINTS[c]], [(c + 1) / n_classes, CLASS_COLORS[c]]]
     return scale
 
 
@@ -193,13 +192,13 @@ def _finite(values: Sequence[float]) -> list[float | None]:
 
 
 def curves_figure(runs: Sequence[tuple[str, object]], height: int = 360) -> go.Figure:
-    """Loss (log scale) and accuracy per epoch, one colour per ``(label, History)``; training
-    data solid, test data dashed."""
+    """Loss (log scale) and accuracy per epoch, one line per ``(optimizer name, History)`` in
+    the optimizer's colour; training data solid, test data dashed."""
     fig = make_subplots(
         rows=1, cols=2, subplot_titles=["Loss (log scale)", "Accuracy"], horizontal_spacing=0.08
     )
-    for i, (label, hist) in enumerate(runs):
-        color = RUN_COLORS[i % len(RUN_COLORS)]
+    for name, hist in runs:
+        label, color = LABELS.get(name, name), optimizer_color(name)
         epochs = list(range(len(hist.train_loss)))
         series = [("train", hist.train_loss, hist.train_accuracy, "solid")]
         if hist.test_loss:

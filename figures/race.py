@@ -16,20 +16,11 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from appkit.optimizer_settings import LABELS
+from figures.palette import optimizer_color
 from figures.player import add_player
 from figures.surface import base_figure
+from scenes.optimizer_settings import LABELS
 
-COLORS = {
-    "sgd": "#ff4b4b",
-    "momentum": "#ffffff",
-    "nag": "#ffa600",
-    "adagrad": "#00e5ff",
-    "rmsprop": "#ff4fd8",
-    "adam": "#7cfc00",
-    "adamw": "#c8a2ff",
-    "adadelta": "#ffe600",
-}
 MAX_FRAMES = 150
 
 
@@ -103,7 +94,7 @@ def race_figure(
 
     animated = []
     for name, r in race.items():
-        colour = COLORS[name]
+        colour = optimizer_color(name)
         last = int(r.stop_step)
         x, y = _xy(r.path[: last + 1], digits)
         fig.add_trace(

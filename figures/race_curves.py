@@ -6,12 +6,12 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from appkit.optimizer_settings import LABELS
-from figures.race import COLORS, decimals, packed
-from figures.surface import COLORSCALE, grid, log_map
+from figures.palette import SURFACE_COLORSCALE, optimizer_color
+from figures.race import decimals, packed
+from figures.surface import grid, log_map
+from scenes.optimizer_settings import LABELS
 
 MAX_POINTS = 1000  # per curve; longer runs are thinned evenly
-DARK = "#1e1e2e"  # the path colours are chosen to read on dark backgrounds
 
 
 def _thin(n: int) -> np.ndarray:
@@ -42,7 +42,7 @@ def curves_figure(surface, race: dict, height: int = 600) -> go.Figure:
         common = dict(
             x=idx.tolist(),
             mode="lines",
-            line=dict(color=COLORS[name], width=2),
+            line=dict(color=optimizer_color(name), width=2),
             name=LABELS[name],
             legendgroup=name,
         )
@@ -50,17 +50,14 @@ def curves_figure(surface, race: dict, height: int = 600) -> go.Figure:
         fig.add_trace(go.Scatter(y=packed(gap, 20), **common), row=1, col=1)
         norm = np.maximum(r.grad_norm[idx], 1e-16)
         fig.add_trace(go.Scatter(y=packed(norm, 20), showlegend=False, **common), row=2, col=1)
-    fig.update_yaxes(type="log", exponentformat="power", gridcolor="#444")
-    fig.update_xaxes(gridcolor="#444")
+    fig.update_yaxes(type="log", exponentformat="power", gridcolor="#e5e5e5")
+    fig.update_xaxes(gridcolor="#e5e5e5")
     fig.update_xaxes(title_text="step", row=2, col=1)
     fig.update_layout(
         height=height,
         margin=dict(l=10, r=10, t=40, b=10),
-        plot_bgcolor=DARK,
-        # On the dark plot colour, so light lines (Momentum is white) show in the legend too.
-        legend=dict(
-            orientation="h", yanchor="bottom", y=1.06, x=0, bgcolor=DARK, font=dict(color="white")
-        ),
+        plot_bgcolor="white",
+        legend=dict(orientation="h", yanchor="bottom", y=1.06, x=0),
     )
     return fig
 
@@ -80,7 +77,7 @@ def surface_3d_figure(surface, race: dict, start, resolution: int = 80, height: 
             x=xs,
             y=ys,
             z=z_grid,
-            colorscale=COLORSCALE,
+            colorscale=SURFACE_COLORSCALE,
             showscale=False,
             opacity=0.9,
             hoverinfo="skip",
@@ -97,7 +94,7 @@ def surface_3d_figure(surface, race: dict, start, resolution: int = 80, height: 
                 y=packed(path[:, 1], digits),
                 z=packed(z, 6),
                 mode="lines",
-                line=dict(color=COLORS[name], width=5),
+                line=dict(color=optimizer_color(name), width=5),
                 name=LABELS[name],
             )
         )

@@ -12,19 +12,21 @@ a surface that never flickers, and the PNG is smaller than the contour's JSON.
 from __future__ import annotations
 
 import base64
-import struct
-import zlib
+import io
 
 import numpy as np
 import plotly.graph_objects as go
+from PIL import Image
 from plotly.colors import sample_colorscale, unlabel_rgb
 
-COLORSCALE = "Viridis"
-MARKERS = {  # kind -> (marker symbol, colour, legend label)
-    "start": ("circle", "white", "start"),  # white fill, black edge: visible on any colour
-    "global": ("star", "gold", "global minimum"),
-    "local": ("diamond", "orange", "local minimum"),
-    "saddle": ("x", "red", "saddle point"),
+from figures.palette import MARKER_COLORS, SURFACE_COLORSCALE
+
+COLORSCALE = SURFACE_COLORSCALE
+MARKERS = {  # kind -> (marker symbol, colour, legend label); black edges: visible on any colour
+    "start": ("circle", MARKER_COLORS["start"], "start"),
+    "global": ("star", MARKER_COLORS["global"], "global minimum"),
+    "local": ("diamond", MARKER_COLORS["local"], "local minimum"),
+    "saddle": ("x", MARKER_COLORS["saddle"], "saddle point"),
 }
 
 
@@ -83,7 +85,7 @@ def contour_trace(surface, resolution: int = 160, ncontours: int = 30) -> go.Con
         colorscale=COLORSCALE,
         ncontours=ncontours,
         contours=dict(coloring="fill", showlines=True),
-        line=dict(width=0.5, color="rgba(255,255,255,0.35)"),
+        line=dict(width=0.5, color="rgba(0,0,0,0.15)"),
         colorbar=colorbar,
         hovertemplate=hover,
         name="surface",
@@ -99,7 +101,7 @@ def band_colours(levels: int, colorscale=COLORSCALE) -> np.ndarray:
 
 def banded_rgb(z: np.ndarray, levels: int = 30, colorscale=COLORSCALE) -> np.ndarray:
     """Filled contours as pixels: (r, c) values -> (r, c, 3) uint8 in ``levels`` equal bands
-    between min and max, with band edges lightened like the contour lines of ``contour_trace``.
+    between min and max, with band edges darkened like the contour lines of ``contour_trace``.
     Non-finite values take the top band."""
     lo, hi = np.nanmin(z), np.nanmax(z)
     scaled = (np.nan_to_num(z, nan=hi, posinf=hi) - lo) / ((hi - lo) or 1.0)
@@ -108,29 +110,17 @@ def banded_rgb(z: np.ndarray, levels: int = 30, colorscale=COLORSCALE) -> np.nda
     edge = np.zeros(band.shape, dtype=bool)
     edge[:-1] |= band[:-1] != band[1:]
     edge[:, :-1] |= band[:, :-1] != band[:, 1:]
-    rgb[edge] = (0.65 * rgb[edge] + 0.35 * 255).astype(np.uint8)
+    rgb[edge] = (0.85 * rgb[edge]).astype(np.uint8)
     return rgb
 
 
 def png_data_uri(rgb: np.ndarray) -> str:
-    """A PNG (RGB, 8 bit, no filter) as a data URI, written with the standard library only."""
-    height, width, _ = rgb.shape
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    rows = b"".join(b"\x00" + row.tobytes() for row in np.ascontiguousarray(rgb, dtype=np.uint8))
-    png = b"".join(
-        [
-            b"\x89PNG\r\n\x1a\n",
-            chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)),
-            chunk(b"IDAT", zlib.compress(rows, 9)),
-            chunk(b"IEND", b""),
-        ]
+    """An (h, w, 3) uint8 image as a PNG data URI (Pillow, best compression)."""
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rgb, dtype=np.uint8), "RGB").save(
+        buffer, format="PNG", optimize=True
     )
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def surface_layers(

@@ -16,9 +16,10 @@ import plotly.colors as pc
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from appkit.optimizer_settings import LABELS
+from figures.palette import optimizer_color
 from figures.player import add_player
 from figures.surface import base_figure, contour_trace, critical_point_traces
+from scenes.optimizer_settings import LABELS
 
 # Plasma without its pale-yellow end, on a grey backdrop (low loss darker): the learning rate
 # is the only colour in the picture.
@@ -37,7 +38,6 @@ POINT_BUDGET = 60_000  # path points summed over all frames
 FRAME_MS = 120  # per animation frame
 
 DIGITS = 4  # coordinates are rounded to this many decimals in the payload
-OPTIMIZER_COLORS = dict(zip(LABELS, pc.qualitative.D3, strict=False))
 
 
 def lr_colors(lrs) -> list[str]:
@@ -260,7 +260,7 @@ def sweep_figure(
         subplot_titles=("Final loss − minimum loss", "Steps to reach the tolerance"),
     )
     for k, (name, table) in enumerate(tables.items()):
-        colour = OPTIMIZER_COLORS.get(name, "black")
+        colour = optimizer_color(name)
         label = LABELS.get(name, name)
         for row, column, hover in (
             (1, "gap", "final loss − min=%{y:.3g}"),
@@ -319,7 +319,7 @@ def sweep_figure(
     for name, lr in (edges or {}).items():
         fig.add_vline(
             x=lr,
-            line=dict(color=OPTIMIZER_COLORS.get(name, "black"), dash="dot", width=2.5),
+            line=dict(color=optimizer_color(name), dash="dot", width=2.5),
             row="all",
             col=1,
         )

@@ -1,10 +1,10 @@
-"""AppTest smoke tests of the entry point and the home page."""
+"""AppTest smoke tests of the entry point, the home page and the page set-up."""
 
 import pathlib
 
 from streamlit.testing.v1 import AppTest
 
-from app_pages import PAGES
+from appkit.navigation import PAGES
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -18,6 +18,14 @@ def test_app_renders_home_without_errors():
 
 def test_every_page_is_reachable_from_the_navigation():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    for path, title, _, _ in PAGES:
-        at.switch_page(path).run()
-        assert not at.exception, f"{title}: {at.exception}"
+    for page in PAGES:
+        at.switch_page(page.path).run()
+        assert not at.exception, f"{page.title}: {at.exception}"
+
+
+def test_every_page_file_exists_under_its_public_url_path():
+    # /race, /lr_lab, /minima_lab, /mlp_playground are bookmarked: the file names are the paths.
+    assert [p.key for p in PAGES] == ["race", "lr_lab", "minima_lab", "mlp_playground"]
+    for page in PAGES:
+        assert (ROOT / page.path).is_file(), page.path
+    assert sorted(f.stem for f in (ROOT / "pages").glob("*.py")) == sorted(p.key for p in PAGES)

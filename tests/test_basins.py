@@ -1,4 +1,4 @@
-"""Basins of attraction (``labs.basins``) and their figures (``figures.basins``)."""
+"""Basins of attraction (``scenes.basins``) and their figures (``figures.basins``)."""
 
 from types import SimpleNamespace
 
@@ -9,7 +9,8 @@ import pytest
 import optim_core
 import surfaces
 from figures import basins as fb
-from labs import basins
+from figures import palette
+from scenes import basins
 from tests.figure_asserts import assert_animates_over_the_surface_image
 
 HIMMELBLAU = surfaces.get("himmelblau")
@@ -141,12 +142,12 @@ def test_on_wells_momentum_and_adam_reach_the_global_well_far_more_often_than_sg
 
 def test_category_colours_put_global_minima_warm_locals_cool_and_diverged_black():
     colours = fb.category_colours(WELLS)  # 1 global, 3 local, other, not converged, diverged
-    assert colours[0] in fb.WARM
-    assert all(c in fb.COOL for c in colours[1:4])
-    assert colours[4:] == [fb.SPECIAL[basins.OTHER], "#adb5bd", "#111111"]
+    assert colours[0] in palette.BASIN_WARM
+    assert all(c in palette.BASIN_COOL for c in colours[1:4])
+    assert colours[4:] == [palette.BASIN_OTHER[basins.OTHER], "#adb5bd", "#111111"]
     assert len(set(colours)) == len(colours)
     himmelblau = fb.category_colours(HIMMELBLAU)
-    assert all(c in fb.WARM for c in himmelblau[:4]) and len(set(himmelblau[:4])) == 4
+    assert all(c in palette.BASIN_WARM for c in himmelblau[:4]) and len(set(himmelblau[:4])) == 4
 
 
 def test_basin_maps_one_heatmap_per_optimizer_side_by_side():

@@ -6,8 +6,10 @@ import io
 import numpy as np
 import pytest
 from PIL import Image
+from plotly.colors import sample_colorscale, unlabel_rgb
 
 import surfaces
+from figures.palette import SURFACE_COLORSCALE
 from figures.surface import (
     band_colours,
     banded_rgb,
@@ -48,28 +50,28 @@ def test_base_figure_draws_the_surface_image_over_exactly_the_domain(name):
 # Minima off the horizontal midline, with high loss at their mirror images, so a flipped image
 # would fail.
 @pytest.mark.parametrize("name", ["booth", "goldstein_price", "beale"])
-def test_image_is_purple_at_the_global_minimum_and_yellow_at_the_maximum(name):
-    # Viridis runs from #440154 (low loss) to #fde725 (high loss); the PNG's first row is the
-    # top of the domain (y1), so pixel (row, col) sits at (xs[col], ys[-1 - row]).
+def test_image_is_light_at_the_global_minimum_and_dark_at_the_maximum(name):
+    # The surface scale runs from near white (low loss) to blue-grey (high loss); the PNG's
+    # first row is the top of the domain (y1), so pixel (row, col) sits at (xs[col], ys[-1 - row]).
     surface = surfaces.get(name)
     rgb = decode(base_figure(surface, resolution=120).layout.images[0].source)[::-1].astype(int)
     _, _, Z = grid(surface, 120)
-    purple, yellow = np.array([0x44, 0x01, 0x54]), np.array([0xFD, 0xE7, 0x25])
+    low, high = (np.array(unlabel_rgb(c)) for c in sample_colorscale(SURFACE_COLORSCALE, [0, 1]))
 
     def nearer(pixel, colour, other):
         return np.linalg.norm(pixel - colour) < np.linalg.norm(pixel - other)
 
-    assert nearer(rgb[np.unravel_index(np.argmin(Z), Z.shape)], purple, yellow)
-    assert nearer(rgb[np.unravel_index(np.argmax(Z), Z.shape)], yellow, purple)
+    assert nearer(rgb[np.unravel_index(np.argmin(Z), Z.shape)], low, high)
+    assert nearer(rgb[np.unravel_index(np.argmax(Z), Z.shape)], high, low)
 
 
-def test_bands_follow_the_values_and_edges_are_lightened():
+def test_bands_follow_the_values_and_edges_are_darkened():
     z = np.repeat(np.linspace(0.0, 1.0, 10)[None, :], 4, axis=0)  # 10 columns, rising
     rgb = banded_rgb(z, levels=5).astype(int)
     colours = band_colours(5).astype(int)
     inner = rgb[1, [0, 4, 9]]  # columns well inside bands 0, 2 and 4
     np.testing.assert_array_equal(inner, colours[[0, 2, 4]])
-    assert (rgb[1, 1] > colours[0]).all()  # the last column of band 0 borders band 1: lighter
+    assert (rgb[1, 1] < colours[0]).all()  # the last column of band 0 borders band 1: darker
 
 
 def test_markers_cover_every_critical_point():

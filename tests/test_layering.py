@@ -1,5 +1,12 @@
-"""Pure logic never imports streamlit; the notebook libraries import neither streamlit nor plotly."""
+"""The layering: notebook libraries need only NumPy; page logic (``scenes``) and figure builders
+(``figures``) never import streamlit or the glue package; streamlit lives only in ``app.py``,
+``pages/`` and the glue package ``appkit``.
 
+Two checks, so a module cannot slip through either way: every source file's import statements
+(also those inside functions), and what importing each module really loads.
+"""
+
+import ast
 import pathlib
 import subprocess
 import sys
@@ -7,6 +14,33 @@ import sys
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+LIBRARIES = ["optim_core", "surfaces", "mlp"]
+PURE = ["scenes", "figures"]
+GLUE = "appkit"
+# Top-level names each layer must not import.
+FORBIDDEN = {
+    **{pkg: {"streamlit", "plotly", "pandas", "scenes", "figures", GLUE} for pkg in LIBRARIES},
+    **{pkg: {"streamlit", GLUE} for pkg in PURE},
+    "bench": {"streamlit", GLUE},
+}
+
+
+def modules(package: str) -> list[str]:
+    return sorted(
+        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for p in (ROOT / package).rglob("*.py")
+    )
+
+
+def imported_names(path: pathlib.Path) -> set[str]:
+    """Top-level names of every module the file imports, anywhere in it."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
 
 
 def imported_after(module: str) -> set[str]:
@@ -17,25 +51,28 @@ def imported_after(module: str) -> set[str]:
     return set(out.stdout.split())
 
 
-@pytest.mark.parametrize("module", ["optim_core", "surfaces", "mlp"])
-def test_notebook_libraries_need_only_numpy(module):
-    assert not {"streamlit", "plotly", "pandas"} & imported_after(module)
-
-
 @pytest.mark.parametrize(
-    "module",
-    [
-        "labs.sweep",
-        "labs.basins",
-        "figures.race",
-        "figures.sweep",
-        "figures.basins",
-        "figures.mlp",
-        "appkit.params",
-        "appkit.optimizer_settings",
-        "appkit.race_scene",
-        "mlp.playground",
-    ],
+    "path",
+    [p for layer in FORBIDDEN for p in sorted((ROOT / layer).rglob("*.py"))],
+    ids=lambda p: str(p.relative_to(ROOT)),
 )
-def test_pure_logic_never_imports_streamlit(module):
-    assert "streamlit" not in imported_after(module)
+def test_source_files_import_only_what_their_layer_allows(path):
+    layer = path.relative_to(ROOT).parts[0]
+    assert not imported_names(path) & FORBIDDEN[layer]
+
+
+def test_streamlit_is_imported_only_by_app_pages_and_the_glue_package():
+    allowed = {ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / GLUE).rglob("*.py")}
+    sources = [p for p in ROOT.rglob("*.py") if not {"tests", ".git"} & set(p.parts)]
+    offenders = [p for p in sources if "streamlit" in imported_names(p) and p not in allowed]
+    assert not offenders, offenders
+
+
+@pytest.mark.parametrize("module", [m for pkg in LIBRARIES for m in modules(pkg)])
+def test_notebook_libraries_load_only_numpy_level_dependencies(module):
+    assert not FORBIDDEN[module.split(".")[0]] & imported_after(module)
+
+
+@pytest.mark.parametrize("module", [m for pkg in PURE for m in modules(pkg)])
+def test_page_logic_and_figures_never_load_streamlit(module):
+    assert not {"streamlit", GLUE} & imported_after(module)

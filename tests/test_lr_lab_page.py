@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 import optim_core
 
-PAGE = str(pathlib.Path(__file__).resolve().parents[1] / "app_pages" / "lr_lab.py")
+PAGE = str(pathlib.Path(__file__).resolve().parents[1] / "pages" / "lr_lab.py")
 
 
 def run(**query) -> AppTest:

@@ -6,10 +6,10 @@ import pathlib
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from labs import basins
+from scenes import basins
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "app_pages" / "minima_lab.py")
+PAGE = str(ROOT / "pages" / "minima_lab.py")
 
 
 def run_page(**query) -> AppTest:

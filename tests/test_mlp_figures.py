@@ -124,7 +124,7 @@ def test_curves_have_train_and_test_per_optimizer_and_gaps_for_blown_up_values()
         test_accuracy=[0.5, 0.7, 0.85],
     )
     blown = History(train_loss=[0.7, float("inf")], train_accuracy=[0.5, float("nan")])
-    fig = figures.curves_figure([("Adam", ok), ("SGD", blown)])
+    fig = figures.curves_figure([("adam", ok), ("sgd", blown)])
     names = [t.name for t in fig.data]
     # Adam: train and test, loss and accuracy; SGD: train only
     assert names == ["Adam (train)"] * 2 + ["Adam (test)"] * 2 + ["SGD (train)"] * 2

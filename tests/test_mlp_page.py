@@ -1,4 +1,4 @@
-"""AppTest of app_pages/mlp_playground.py: defaults, every data set, bounds, bad URLs, divergence."""
+"""AppTest of pages/mlp_playground.py: defaults, every data set, bounds, bad URLs, divergence."""
 
 import json
 import pathlib
@@ -7,7 +7,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(pathlib.Path(__file__).resolve().parents[1] / "app_pages" / "mlp_playground.py")
+PAGE = str(pathlib.Path(__file__).resolve().parents[1] / "pages" / "mlp_playground.py")
 SMALL = {"mlp.n": "120", "mlp.epochs": "15"}  # keeps the parametrized runs quick
 
 

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from mlp import playground as pg
 from mlp.datasets import make, split, standardize
 from mlp.train import probability_grid
+from scenes import playground as pg
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from appkit import params
+from scenes import params
 
 SPEC = {
     "lr": params.number(0.01, 1e-6, 10.0),

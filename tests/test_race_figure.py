@@ -8,9 +8,9 @@ import pytest
 
 import optim_core
 import surfaces
-from appkit import race_scene as rs
 from figures import race as fr
 from figures.race_curves import curves_figure, surface_3d_figure
+from scenes import race as rs
 from tests.figure_asserts import assert_animates_over_the_surface_image
 
 BEALE = surfaces.get("beale")

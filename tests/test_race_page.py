@@ -1,4 +1,4 @@
-"""AppTest of app_pages/race.py: defaults, presets, every surface, tampered URLs, divergence."""
+"""AppTest of pages/race.py: defaults, presets, every surface, tampered URLs, divergence."""
 
 import pathlib
 
@@ -6,10 +6,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import surfaces
-from appkit import race_scene as rs
+from scenes import race as rs
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "app_pages/race.py")
+PAGE = str(ROOT / "pages/race.py")
 
 
 def _run(query=None):

@@ -8,8 +8,8 @@ import pytest
 
 import optim_core
 import surfaces
-from appkit import equations, params
-from appkit import race_scene as rs
+from scenes import equations, params
+from scenes import race as rs
 
 
 def _defaults(surface):

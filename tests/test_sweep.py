@@ -10,7 +10,7 @@ import pytest
 import optim_core
 import surfaces
 from figures import sweep as figs
-from labs import sweep as lab
+from scenes import sweep as lab
 from tests.figure_asserts import assert_animates_over_the_surface_image
 
 

@@ -121,18 +121,22 @@ def page(browser):
     context.close()
 
 
-def wait_until_idle(page, timeout_ms: int = 60_000) -> None:
-    """Wait until Streamlit has finished the current script run."""
+def wait_until_idle(page, timeout_ms: int = 60_000, quiet_ms: int = 1000) -> None:
+    """Wait until Streamlit has finished the current script run: no running indicator for
+    ``quiet_ms`` in a row (a run may not have started yet when the page has just loaded)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
     page.wait_for_function(
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            const running = document.querySelector('[data-testid="stStatusWidget"]');
-            return app && !running;
+        """(quiet) => {
+            const running = document.querySelector('[data-testid="stStatusWidget"]')
+                || document.querySelector('[data-testid="stSkeleton"]');
+            const now = performance.now();
+            if (running || !window.__idleSince) window.__idleSince = running ? null : now;
+            return !running && window.__idleSince && now - window.__idleSince >= quiet;
         }""",
+        arg=quiet_ms,
         timeout=timeout_ms,
+        polling=100,
     )
-    page.wait_for_timeout(500)
 
 
 def screenshot(page, name: str) -> pathlib.Path:

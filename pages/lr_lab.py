@@ -8,11 +8,14 @@ import streamlit as st
 
 import optim_core
 import surfaces
-from appkit import optimizer_settings, params, url_state
-from appkit.optimizer_settings import LABELS
+from appkit import navigation, url_state
 from appkit.widgets import optimizer_controls
 from figures import sweep as sweep_figures
-from labs import sweep as lab
+from scenes import optimizer_settings, params
+from scenes import sweep as lab
+from scenes.optimizer_settings import LABELS
+
+navigation.page_setup("lr_lab")
 
 P = "lr."
 OPTIMIZERS = list(optim_core.OPTIMIZERS)

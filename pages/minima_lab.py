@@ -6,12 +6,14 @@ import streamlit as st
 
 import optim_core
 import surfaces
-from appkit import params, url_state
-from appkit.optimizer_settings import LABELS, hyperparams
-from appkit.optimizer_settings import spec as optimizer_spec
+from appkit import navigation, url_state
 from appkit.widgets import optimizer_controls
 from figures.basins import basin_maps, multistart_figure
-from labs import basins
+from scenes import basins, params
+from scenes.optimizer_settings import LABELS, hyperparams
+from scenes.optimizer_settings import spec as optimizer_spec
+
+navigation.page_setup("minima_lab")
 
 P = "basin."
 MAX_OPTIMIZERS = 4
@@ -96,7 +98,7 @@ def cached_multistart_figure(surface_name: str, optimizers: dict, k: int, seed: 
     """The multi-start animation, built once per setting instead of on every rerun. Shared
     across sessions and never mutated: ``st.plotly_chart`` only reads it."""
     paths = {
-        LABELS[name]: multistart_paths(surface_name, name, hp, k, seed, steps)[0]
+        name: multistart_paths(surface_name, name, hp, k, seed, steps)[0]
         for name, hp in optimizers.items()
     }
     return multistart_figure(surfaces.get(surface_name), paths)

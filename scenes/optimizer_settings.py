@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import optim_core
-from appkit import params
+from scenes import params
 
 LABELS = {
     "sgd": "SGD",

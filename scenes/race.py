@@ -1,6 +1,6 @@
 """The optimizer race as pure data: settings, per-surface defaults, presets, runs and summaries.
 
-Pure (no streamlit): ``app_pages/race.py`` wires widgets to these functions. Every setting has a
+Pure (no streamlit): ``pages/race.py`` wires widgets to these functions. Every setting has a
 URL key starting with ``race.`` (see ``spec``), so a scene can be bookmarked.
 
 A race runs every selected optimizer with ``optim_core.run`` from the same start, with the
@@ -19,8 +19,8 @@ import pandas as pd
 
 import optim_core
 import surfaces
-from appkit import optimizer_settings, params
 from optim_core import schedules
+from scenes import optimizer_settings, params
 
 PREFIX = "race."
 MAX_STEPS = 5000

@@ -1,7 +1,7 @@
 """Optimizer race: every selected optimizer runs from the same start on one surface; watch them.
 
 A thin script: settings live in ``st.session_state`` and the URL (``appkit.url_state``), the
-race and its summary come from ``appkit.race_scene``, the figures from ``figures.race`` and
+race and its summary come from ``scenes.race``, the figures from ``figures.race`` and
 ``figures.race_curves``.
 """
 
@@ -10,12 +10,15 @@ import streamlit as st
 
 import optim_core
 import surfaces
-from appkit import equations, url_state
-from appkit import race_scene as rs
-from appkit.optimizer_settings import LABELS
+from appkit import navigation, url_state
 from appkit.widgets import optimizer_controls
 from figures.race import race_figure
 from figures.race_curves import curves_figure, surface_3d_figure
+from scenes import equations
+from scenes import race as rs
+from scenes.optimizer_settings import LABELS
+
+navigation.page_setup("race")
 
 P = rs.PREFIX
 CHART = "race.chart"  # widget key of the clickable race figure (not a URL setting)

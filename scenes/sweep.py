@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 import optim_core
-from appkit.optimizer_settings import BOUNDS
+from scenes.optimizer_settings import BOUNDS
 
 MAX_RATES = 50
 MAX_STEPS = 5000

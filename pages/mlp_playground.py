@@ -7,11 +7,14 @@ import pandas as pd
 import streamlit as st
 
 import optim_core
-from appkit import optimizer_settings, params, url_state
-from appkit.optimizer_settings import LABELS
+from appkit import navigation, url_state
 from appkit.widgets import optimizer_controls
 from figures import mlp as figures
-from mlp import ACTIVATIONS, playground
+from mlp import ACTIVATIONS
+from scenes import optimizer_settings, params, playground
+from scenes.optimizer_settings import LABELS
+
+navigation.page_setup("mlp_playground")
 
 P = "mlp."
 OPTIMIZERS = list(optim_core.OPTIMIZERS)
@@ -243,9 +246,7 @@ st.caption(
 )
 
 st.subheader("Loss and accuracy")
-st.plotly_chart(
-    figures.curves_figure([(LABELS[r.name], r.history) for r in race.runs]), width="stretch"
-)
+st.plotly_chart(figures.curves_figure([(r.name, r.history) for r in race.runs]), width="stretch")
 
 st.subheader("Final metrics")
 rows = []

@@ -1,1 +1,0 @@
-"""Pure logic behind the lab pages (no streamlit): learning-rate sweeps and basins."""
