@@ -2,10 +2,13 @@
 
 Usage in a page::
 
-    warnings = url_state.load(SPEC)        # before the widgets: fills st.session_state[key]
-    for w in warnings: st.warning(w)
+    messages_for_url = url_state.load(SPEC)  # before the widgets: seeds st.session_state
     st.slider("Steps", 1, 5000, key="steps")  # widgets use the keys of SPEC, no value=
-    url_state.save(SPEC)                   # after the widgets: the URL mirrors the settings
+    url_state.save(SPEC)                      # after the widgets: the URL mirrors the settings
+
+The URL only seeds settings a session does not have yet. Once a setting lives in the session,
+the session is the truth and the URL follows it, so the page never warns about a value it wrote
+itself (a start point that was valid for the previous surface) or one the user has since fixed.
 """
 
 from __future__ import annotations
@@ -14,20 +17,19 @@ from collections.abc import Mapping
 
 import streamlit as st
 
+from appkit import messages
 from scenes.params import Param, encode, read
 
 
-def load(spec: Mapping[str, Param]) -> list[str]:
-    """Give every setting not yet in the session its value from the URL (or its default).
-
-    Returns warnings for rejected URL values. Widget state that already exists wins, so the
-    URL only seeds a fresh session or a page the user navigated back to.
-    """
-    values, warnings = read(st.query_params.to_dict(), spec)
+def load(spec: Mapping[str, Param]) -> None:
+    """Give every setting not yet in the session its value from the URL (or its default), and
+    show a warning (as plain text) for each URL value that was rejected."""
+    missing = {key: param for key, param in spec.items() if key not in st.session_state}
+    values, warnings = read(st.query_params.to_dict(), missing)
     for key, value in values.items():
-        if key not in st.session_state:
-            st.session_state[key] = value
-    return warnings
+        st.session_state[key] = value
+    for text in dict.fromkeys(warnings):
+        messages.warning(text)
 
 
 def save(spec: Mapping[str, Param]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from scenes.optimizer_settings import BOUNDS, LABELS, SHOWN
+from scenes.optimizer_settings import LABELS, SHOWN, bounds
 
 
 def optimizer_controls(
@@ -17,7 +17,7 @@ def optimizer_controls(
         for hp in SHOWN[name]:
             if hp in skip:
                 continue
-            lo, hi, label = BOUNDS[hp]
+            lo, hi, label = bounds(name, hp)
             key = f"{prefix}{name}.{hp}"
             if lo is None:
                 st.checkbox(label, key=key)

@@ -8,7 +8,7 @@ import streamlit as st
 
 import optim_core
 import surfaces
-from appkit import navigation, url_state
+from appkit import messages, navigation, url_state
 from appkit.widgets import optimizer_controls
 from figures import sweep as sweep_figures
 from scenes import optimizer_settings, params
@@ -113,8 +113,7 @@ st.caption(
     "crawl, good ones converge, larger ones overshoot and zig-zag, and past the stability "
     "edge the runs blow up."
 )
-for warning in url_state.load(SPEC):
-    st.warning(warning)
+url_state.load(SPEC)
 
 with st.sidebar:
     st.header("Learning-rate lab")
@@ -175,7 +174,7 @@ try:
     else:
         lrs = lab.parse_rates(settings[f"{P}list"])
 except ValueError as error:
-    st.error(f"Check the learning rates: {error}")
+    messages.problem("Check the learning rates", error)
     st.stop()
 
 name = settings[f"{P}optimizer"]

@@ -6,7 +6,7 @@ import streamlit as st
 
 import optim_core
 import surfaces
-from appkit import navigation, url_state
+from appkit import messages, navigation, url_state
 from appkit.widgets import optimizer_controls
 from figures.basins import basin_maps, multistart_figure
 from scenes import basins, params
@@ -29,24 +29,11 @@ PRESETS = {
 }
 
 
-def _at_most(param: params.Param, n: int) -> params.Param:
-    """``param`` (a comma list) restricted to at most ``n`` items."""
-
-    def parse(text: str) -> list[str]:
-        items = param.parse(text)
-        if len(items) > n:
-            raise ValueError(text)
-        return items
-
-    return params.Param(param.default, parse, f"{param.allowed} (1 to {n} of them)", param.encode)
-
-
 SURFACE_SPEC = {f"{P}surface": params.choice("wells", SURFACE_NAMES)}
 GENERAL_SPEC = {
     **SURFACE_SPEC,
-    f"{P}optimizers": _at_most(
-        params.choices(DEFAULT_OPTIMIZERS, list(optim_core.OPTIMIZERS), min_count=1),
-        MAX_OPTIMIZERS,
+    f"{P}optimizers": params.choices(
+        DEFAULT_OPTIMIZERS, list(optim_core.OPTIMIZERS), min_count=1, max_count=MAX_OPTIMIZERS
     ),
     f"{P}grid": params.integer(100, 20, basins.MAX_GRID),
     f"{P}steps": params.integer(300, 1, MAX_STEPS),
@@ -132,12 +119,10 @@ st.markdown(
     "the rim of a shallow well that traps plain gradient descent."
 )
 
-warnings = url_state.load(SURFACE_SPEC)
+url_state.load(SURFACE_SPEC)
 surface = surfaces.get(st.session_state[f"{P}surface"])
 spec = {**GENERAL_SPEC, **optimizer_specs(surface)}
-warnings += url_state.load(spec)
-for warning in dict.fromkeys(warnings):
-    st.warning(warning)
+url_state.load(spec)
 
 preset_columns = st.columns(len(PRESETS))
 for column, (label, surface_name) in zip(preset_columns, PRESETS.items(), strict=False):
@@ -194,7 +179,7 @@ for name in selected:
     try:
         optim_core.make(name, **hp)
     except ValueError as error:
-        st.error(f"{LABELS[name]}: {error}")
+        messages.problem(LABELS[name], error)
         st.stop()
     optimizers[name] = hp
 

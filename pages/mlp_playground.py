@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 import optim_core
-from appkit import navigation, url_state
+from appkit import messages, navigation, url_state
 from appkit.widgets import optimizer_controls
 from figures import mlp as figures
 from mlp import ACTIVATIONS
@@ -57,7 +57,9 @@ SPEC = {
     f"{P}loss": params.choice("xent", ["xent", "mse"]),
     f"{P}batch": params.choice("32", BATCHES),
     f"{P}epochs": params.integer(100, 1, 500),
-    f"{P}optimizers": params.choices(["sgd", "momentum", "adam"], OPTIMIZERS, min_count=1),
+    f"{P}optimizers": params.choices(
+        ["sgd", "momentum", "adam"], OPTIMIZERS, min_count=1, max_count=MAX_OPTIMIZERS
+    ),
 }
 HP_SPEC = {
     name: optimizer_settings.spec(name, P, {"lr": LR[name]}) for name in OPTIMIZERS
@@ -107,15 +109,9 @@ st.caption(
     "update rule differs."
 )
 
-warnings = url_state.load(SPEC)
-chosen = st.session_state[f"{P}optimizers"]
-if len(chosen) > MAX_OPTIMIZERS:
-    warnings.append(f"At most {MAX_OPTIMIZERS} optimizers at once; keeping the first four.")
-    st.session_state[f"{P}optimizers"] = chosen[:MAX_OPTIMIZERS]
+url_state.load(SPEC)
 for name in OPTIMIZERS:
-    warnings += url_state.load(HP_SPEC[name])
-for warning in warnings:
-    st.warning(warning)
+    url_state.load(HP_SPEC[name])
 
 with st.sidebar:
     st.header("Data")
@@ -189,7 +185,7 @@ with about:
 try:
     hidden = playground.parse_hidden(s[f"{P}hidden"])
 except ValueError as error:
-    st.error(f"Check the hidden layers: {error}.")
+    messages.problem("Check the hidden layers", error)
     st.stop()
 if not chosen:
     st.info("Pick at least one optimizer in the sidebar.")
@@ -199,7 +195,7 @@ batch = None if s[f"{P}batch"] == "full" else int(s[f"{P}batch"])
 net = playground.network(hidden, train_set.n_classes, s[f"{P}activation"], s[f"{P}loss"], 0)
 problem = playground.check_budget(len(chosen), s[f"{P}epochs"], len(train_set), batch, net.n_params)
 if problem:
-    st.error(f"Too much training for this server: {problem}")
+    messages.error(f"Too much training for this server: {problem}")
     st.stop()
 with about:
     st.markdown(

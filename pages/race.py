@@ -10,7 +10,7 @@ import streamlit as st
 
 import optim_core
 import surfaces
-from appkit import navigation, url_state
+from appkit import messages, navigation, url_state
 from appkit.widgets import optimizer_controls
 from figures.race import race_figure
 from figures.race_curves import curves_figure, surface_3d_figure
@@ -63,12 +63,10 @@ st.caption(
     "steps. Press ▶ Play under the figure, drag the slider, click the plot to move the start."
 )
 
-warnings = url_state.load({f"{P}surface": rs.spec(rs.DEFAULT_SURFACE)[f"{P}surface"]})
+url_state.load({f"{P}surface": rs.spec(rs.DEFAULT_SURFACE)[f"{P}surface"]})
 surface_name = st.session_state[f"{P}surface"]
 SPEC = rs.spec(surface_name)
-warnings += url_state.load({k: v for k, v in SPEC.items() if k != f"{P}surface"})
-for w in warnings:
-    st.warning(w)
+url_state.load({k: v for k, v in SPEC.items() if k != f"{P}surface"})
 
 with st.sidebar:
     st.subheader("Classic scenes")
@@ -152,7 +150,7 @@ key = (cfg.surface, cfg.runs, cfg.start, cfg.steps, cfg.tol, cfg.noise, cfg.seed
 try:
     race = cached_race(*key)
 except ValueError as err:  # e.g. Nesterov with zero momentum: optim_core's own message
-    st.error(f"Invalid hyperparameters: {err}")
+    messages.problem("Invalid hyperparameters", err)
     st.stop()
 surface = surfaces.get(cfg.surface)
 

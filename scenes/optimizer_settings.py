@@ -38,6 +38,16 @@ BOUNDS = {
     "amsgrad": (None, None, "AMSGrad"),
 }
 
+# Bounds that depend on the optimizer, so no widget or URL can ask for an invalid combination:
+# Nesterov momentum needs momentum > 0 (torch.optim.SGD raises otherwise).
+SPECIAL_BOUNDS = {("nag", "momentum"): (0.01, 0.999, "momentum μ (> 0 for Nesterov)")}
+
+
+def bounds(name: str, hp: str) -> tuple:
+    """(lowest, highest, label) of hyperparameter ``hp`` of optimizer ``name``."""
+    return SPECIAL_BOUNDS.get((name, hp), BOUNDS[hp])
+
+
 SHOWN = {
     "sgd": ["lr", "weight_decay"],
     "momentum": ["lr", "momentum", "weight_decay"],
@@ -64,7 +74,7 @@ def spec(name: str, prefix: str = "", overrides: Mapping[str, float] | None = No
     defaults = {**torch_defaults(name), **(overrides or {})}
     out = {}
     for hp in SHOWN[name]:
-        lo, hi, _ = BOUNDS[hp]
+        lo, hi, _ = bounds(name, hp)
         key = f"{prefix}{name}.{hp}"
         if lo is None:
             out[key] = params.flag(bool(defaults[hp]))

@@ -69,16 +69,24 @@ def choice(default: str, options: Sequence[str]) -> Param:
     return Param(default, parse, "one of " + ", ".join(options))
 
 
-def choices(default: Sequence[str], options: Sequence[str], min_count: int = 0) -> Param:
-    """A comma-separated subset of ``options`` (order kept, duplicates dropped)."""
+def choices(
+    default: Sequence[str],
+    options: Sequence[str],
+    min_count: int = 0,
+    max_count: int | None = None,
+) -> Param:
+    """A comma-separated subset of ``options`` (order kept, duplicates dropped), with at least
+    ``min_count`` and at most ``max_count`` items."""
+    max_count = len(options) if max_count is None else max_count
 
     def parse(text: str) -> list[str]:
         items = list(dict.fromkeys(t for t in text.split(",") if t))
-        if any(t not in options for t in items) or len(items) < min_count:
+        if any(t not in options for t in items) or not min_count <= len(items) <= max_count:
             raise ValueError(text)
         return items
 
-    return Param(list(default), parse, "a comma-separated list of " + ", ".join(options), ",".join)
+    allowed = f"a comma-separated list of {min_count} to {max_count} of " + ", ".join(options)
+    return Param(list(default), parse, allowed, ",".join)
 
 
 def flag(default: bool) -> Param:
@@ -116,6 +124,9 @@ def point(default: tuple[float, float], domain) -> Param:
 def read(query: Mapping[str, Any], spec: Mapping[str, Param]) -> tuple[dict, list[str]]:
     """Typed values for every key of ``spec``, and warnings for the query values it rejected.
 
+    Warnings are plain text that quote the rejected value (shortened): show them as plain text,
+    never as Markdown (``appkit.messages.plain``).
+
     Unknown query keys are ignored (other pages' settings may linger); a key given several
     times uses its last value.
     """
@@ -133,12 +144,21 @@ def read(query: Mapping[str, Any], spec: Mapping[str, Param]) -> tuple[dict, lis
         except (ValueError, TypeError):
             shown = text if len(text) <= 40 else text[:40] + "…"
             warnings.append(
-                f"Ignored `{key}={shown}` in the URL: expected {param.allowed}; "
+                f"Ignored {key}={shown} in the URL: expected {param.allowed}; "
                 f"using the default ({param.encode(param.default)})."
             )
     return values, warnings
 
 
 def encode(values: Mapping[str, Any], spec: Mapping[str, Param]) -> dict[str, str]:
-    """Query strings for ``values`` (every key of ``spec``)."""
-    return {key: param.encode(values[key]) for key, param in spec.items()}
+    """Query strings for ``values`` (every key of ``spec``), leaving out values that would not
+    read back (e.g. text a user is still correcting), so a shared link never carries them."""
+    out = {}
+    for key, param in spec.items():
+        text = param.encode(values[key])
+        try:
+            param.parse(text)
+        except (ValueError, TypeError):
+            continue
+        out[key] = text
+    return out

@@ -55,7 +55,7 @@ def parse_rates(text: str) -> np.ndarray:
     """
     items = [t for t in re.split(r"[,;\s]+", text.strip()) if t]
     if not items:
-        raise ValueError("Type at least one learning rate, e.g. `0.001, 0.01, 0.1`.")
+        raise ValueError("Type at least one learning rate, e.g. 0.001, 0.01, 0.1.")
     if len(items) > MAX_RATES:
         raise ValueError(f"At most {MAX_RATES} learning rates, got {len(items)}.")
     rates = []
@@ -63,9 +63,9 @@ def parse_rates(text: str) -> np.ndarray:
         try:
             value = float(item)
         except ValueError:
-            raise ValueError(f"`{item[:20]}` is not a number.") from None
+            raise ValueError(f"{item[:20]!r} is not a number.") from None
         if not np.isfinite(value) or value <= 0:
-            raise ValueError(f"Learning rates must be positive numbers, got `{item[:20]}`.")
+            raise ValueError(f"Learning rates must be positive numbers, got {item[:20]!r}.")
         if not LR_MIN <= value <= LR_MAX:
             raise ValueError(
                 f"Learning rate {value:g} is outside the allowed range {LR_MIN:g} to {LR_MAX:g}."

@@ -57,7 +57,7 @@ def test_missing_keys_give_defaults_without_warnings():
 def test_bad_values_fall_back_with_a_warning_naming_the_key(key, raw):
     read, warnings = params.read({key: raw}, SPEC)
     assert read[key] == SPEC[key].default
-    assert len(warnings) == 1 and f"`{key}=" in warnings[0] and "default" in warnings[0]
+    assert len(warnings) == 1 and f"{key}=" in warnings[0] and "default" in warnings[0]
     assert len(warnings[0]) < 300
 
 
