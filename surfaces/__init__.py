@@ -20,6 +20,7 @@ from surfaces.classic import (
     THREE_HUMP_CAMEL,
 )
 from surfaces.data import LINEAR_REGRESSION, LOGISTIC_CE, LOGISTIC_MSE, linear_regression, logistic
+from surfaces.formula import from_formula
 from surfaces.lecture import LONG_VALLEY, QUADRATIC, SADDLE, WELLS_SURFACE, quadratic
 
 # Display order: lecture favourites first, then the benchmark zoo.
@@ -60,6 +61,7 @@ __all__ = [
     "SURFACES",
     "Minimum",
     "Surface",
+    "from_formula",
     "get",
     "linear_regression",
     "logistic",
