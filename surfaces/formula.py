@@ -461,7 +461,9 @@ class FormulaFunction:
         if self.part == 0:
             return value
         undefined = np.isnan(value)
-        return tuple(np.where(undefined, np.nan, d) for d in derivatives)
+        if undefined.any():
+            derivatives = [np.where(undefined, np.nan, d) for d in derivatives]
+        return tuple(derivatives)
 
     def __reduce__(self):
         return FormulaFunction, (self.formula, self.part)
