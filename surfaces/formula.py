@@ -339,7 +339,7 @@ _DERIVATIVES = {
     "log": (np.log, lambda F, u: 1 / u),
     "sqrt": (np.sqrt, lambda F, u: 1 / (2 * F["sqrt"](u))),
     "abs": (np.abs, lambda F, u: F["sign"](u)),  # d|u|/du = sign(u), for real u
-    "sign": (np.sign, lambda F, u: 0),  # away from u = 0
+    "sign": (np.sign, lambda F, u: 0 * u),  # zero away from u = 0 (as a SymPy number)
 }
 
 
@@ -348,7 +348,7 @@ def _function_class(sympy, name: str, functions: dict):
     derivative = _DERIVATIVES[name][1]
 
     def fdiff(self, argindex=1):
-        return sympy.sympify(derivative(functions, self.args[0]))
+        return derivative(functions, self.args[0])
 
     return type(name.capitalize(), (sympy.Function,), {"fdiff": fdiff})
 
