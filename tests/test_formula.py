@@ -479,7 +479,7 @@ def test_built_surfaces_are_cached_by_normalised_text_and_domain():
     assert from_formula("x^2 + y^2", ((-1, 2), (-1, 1))) is not a
 
 
-def test_pickles_as_its_formula(monkeypatch):
+def test_pickles_as_its_formula():
     surface = from_formula("sin(x) * y + abs(x - y)")
     blob = pickle.dumps(surface)
     formula._compile.cache_clear()  # the copy must rebuild its functions from the text
