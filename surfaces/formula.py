@@ -18,7 +18,9 @@ Grammar (anything else is a ValueError naming the token and its column, counted 
 
 Limits, checked before any SymPy work: ``MAX_LENGTH`` characters, ASCII only (look-alikes such as
 a Cyrillic "х" are refused), ``MAX_DEPTH`` levels of nesting, ``MAX_NODES`` nodes, constant
-exponents of at most ``MAX_EXPONENT`` in size (``9**9**9`` is refused). Parts of the formula
+exponents of at most ``MAX_EXPONENT`` in size (``9**9**9`` is refused), and ``MAX_COST``, a
+bound on the size of the second derivatives (they grow fast with the number of factors in a
+product and with nested functions, and so does SymPy's time). Parts of the formula
 without x and y are evaluated in floating point first, so constants that are not finite real
 numbers (``1/0``, ``log(0)``, ``sqrt(-1)``, ``exp(1000)``) are refused too. Where the formula is
 undefined or overflows somewhere on the plane (``log(x)`` for x <= 0), value, gradient and
@@ -41,7 +43,7 @@ MAX_LENGTH = 300
 MAX_DEPTH = 100
 MAX_NODES = 200
 MAX_EXPONENT = 100
-MAX_COST = 1500  # see _grown: keeps SymPy's work for one formula under about a second
+MAX_COST = 1200  # see _grown: keeps SymPy's work for one formula under about a second
 MAX_LITERAL = 1e6
 MAX_BOUND = 1e4  # domain coordinates lie in [-MAX_BOUND, MAX_BOUND]
 MIN_WIDTH = 1e-3  # and each side of the domain is at least this wide
