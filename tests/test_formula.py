@@ -2,6 +2,7 @@
 differences and independent NumPy code, and built-in surfaces typed as formulas."""
 
 import math
+import pathlib
 import pickle
 import subprocess
 import sys
@@ -93,7 +94,7 @@ def test_hostile_inputs_are_refused_before_sympy_is_imported():
         "        raise SystemExit('accepted: ' + repr(text))\n"
         "print('sympy' in sys.modules)\n"
     )
-    root = str(__import__("pathlib").Path(__file__).resolve().parents[1])
+    root = pathlib.Path(__file__).resolve().parents[1]
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
