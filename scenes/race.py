@@ -52,6 +52,11 @@ _TABLE = {
     "styblinski_tang": ((0.02, 0.005, 0.005, 1.0, 0.1, 0.2, 0.2, 20.0), 300),
     "goldstein_price": ((1e-5, 2e-6, 2e-6, 0.2, 0.02, 0.05, 0.05, 10.0), 500),
     "booth": ((0.05, 0.01, 0.01, 2.0, 0.2, 0.5, 0.5, 20.0), 300),
+    "linear_regression": ((0.1, 0.02, 0.02, 0.5, 0.05, 0.1, 0.1, 5.0), 300),
+    # The same rates on both logistic losses, so a race on each shows the difference: from the
+    # plateau start, SGD, momentum and Adam reach the cross-entropy minimum and stall on MSE.
+    "logistic_ce": ((1.0, 0.2, 0.2, 1.0, 0.1, 0.2, 0.2, 10.0), 300),
+    "logistic_mse": ((1.0, 0.2, 0.2, 1.0, 0.1, 0.2, 0.2, 10.0), 300),
 }
 LEARNING_RATES = {s: dict(zip(_LR_ORDER, lrs, strict=True)) for s, (lrs, _) in _TABLE.items()}
 DEFAULT_STEPS = {s: steps for s, (_, steps) in _TABLE.items()}

@@ -19,6 +19,8 @@ from surfaces.classic import (
     STYBLINSKI_TANG,
     THREE_HUMP_CAMEL,
 )
+from surfaces.data import LINEAR_REGRESSION, LOGISTIC_CE, LOGISTIC_MSE, linear_regression, logistic
+from surfaces.formula import from_formula
 from surfaces.lecture import LONG_VALLEY, QUADRATIC, SADDLE, WELLS_SURFACE, quadratic
 
 # Display order: lecture favourites first, then the benchmark zoo.
@@ -39,6 +41,10 @@ SURFACES: dict[str, Surface] = {
         STYBLINSKI_TANG,
         GOLDSTEIN_PRICE,
         BOOTH,
+        # Losses of small models on data, over their parameters (w, b).
+        LINEAR_REGRESSION,
+        LOGISTIC_CE,
+        LOGISTIC_MSE,
     )
 }
 
@@ -51,4 +57,13 @@ def get(name: str) -> Surface:
         raise KeyError(f"unknown surface {name!r}; choose one of {', '.join(SURFACES)}") from None
 
 
-__all__ = ["SURFACES", "Minimum", "Surface", "get", "quadratic"]
+__all__ = [
+    "SURFACES",
+    "Minimum",
+    "Surface",
+    "from_formula",
+    "get",
+    "linear_regression",
+    "logistic",
+    "quadratic",
+]

@@ -22,6 +22,8 @@ ValueFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
 GradientFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 # (x, y) -> (d2f/dx2, d2f/dxdy, d2f/dy2): the Hessian's three distinct entries.
 HessianFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
+# (x, y, index) -> (df/dx, df/dy) of the loss on the data rows ``index`` only (a mini-batch).
+BatchGradientFn = Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 _KINDS = ("global", "local")
 
@@ -52,8 +54,12 @@ class Surface:
 
     ``log_scale`` says that contours read better on levels spaced logarithmically above the
     global minimum value. ``curvature`` is (mu, L), the smallest and largest Hessian eigenvalue,
-    for surfaces with a constant Hessian (the quadratic), else None: gradient descent on such a
-    surface is stable for learning rates below 2/L.
+    for surfaces with a constant Hessian (the quadratic, linear regression), else None: gradient
+    descent on such a surface is stable for learning rates below 2/L.
+
+    ``formula`` is the normalised text of a surface typed by the user (`surfaces.from_formula`),
+    else None. Surfaces defined by a data set (`surfaces.data`) carry it as ``data`` = (x (n,),
+    y (n,)) and a mini-batch gradient ``batch_grad_fn``, else both are None.
     """
 
     name: str
@@ -68,6 +74,9 @@ class Surface:
     log_scale: bool = False
     curvature: tuple[float, float] | None = None
     hess_fn: HessianFn | None = field(default=None, compare=False)
+    formula: str | None = None
+    data: tuple[np.ndarray, np.ndarray] | None = field(default=None, compare=False)
+    batch_grad_fn: BatchGradientFn | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if not any(m.kind == "global" for m in self.minima):
@@ -99,6 +108,34 @@ class Surface:
             out = np.empty(x.shape + (2, 2))
             out[..., 0, 0], out[..., 1, 1] = fxx, fyy
             out[..., 0, 1] = out[..., 1, 0] = fxy
+            return out
+
+    @property
+    def n_data(self) -> int | None:
+        """Number of data rows behind the loss, or None for a surface not defined by data."""
+        return None if self.data is None else len(self.data[0])
+
+    def batch_gradient(self, points: ArrayLike, index: ArrayLike) -> np.ndarray:
+        """Gradient of the loss on the data rows ``index`` only, a mini-batch: the same loss
+        averaged over those rows instead of all of them.
+
+        points (..., 2), index (k,) integers into the data (the same rows for every point);
+        returns (..., 2). The mean of the mini-batch gradients over batches of equal size that
+        partition the data is the full gradient.
+        """
+        if self.batch_grad_fn is None:
+            raise NotImplementedError(f"{self.name}: not defined by data, no mini-batches")
+        rows = np.asarray(index)
+        if rows.ndim != 1 or rows.size == 0 or not np.issubdtype(rows.dtype, np.integer):
+            raise ValueError(f"index must be a non-empty 1-D integer array, got {rows!r}")
+        if rows.min() < 0 or rows.max() >= self.n_data:
+            raise ValueError(
+                f"index must lie in [0, {self.n_data}), got {rows.min()}..{rows.max()}"
+            )
+        x, y = _split(points)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            out = np.empty(x.shape + (2,))
+            out[..., 0], out[..., 1] = self.batch_grad_fn(x, y, rows)
             return out
 
     @property

@@ -13,6 +13,7 @@ from surfaces import SURFACES
 
 ALL = list(SURFACES.values())
 IDS = list(SURFACES)
+CONSTANT_HESSIAN = {"quadratic", "linear_regression"}  # the surfaces that carry `curvature`
 
 
 def uniform_points(surface, shape, seed=0):
@@ -71,7 +72,14 @@ def test_metadata_is_consistent(surface):
     assert surface.global_minimum == next(m for m in surface.minima if m.kind == "global")
     assert surface.name in repr(surface) and "global" in repr(surface)
     assert pickle.loads(pickle.dumps(surface)) == surface
-    assert (surface.curvature is None) == (surface.name != "quadratic")
+    assert (surface.curvature is None) == (surface.name not in CONSTANT_HESSIAN)
+
+
+@pytest.mark.parametrize("surface", [s for s in ALL if s.curvature], ids=lambda s: s.name)
+def test_curvature_is_the_hessian_spectrum_everywhere(surface):
+    for p in uniform_points(surface, (3,), seed=4):
+        eig = np.linalg.eigvalsh(fd_hessian(surface, p, h=1e-3))
+        np.testing.assert_allclose(eig, surface.curvature, rtol=1e-6)
 
 
 # --- gradients and shapes ---------------------------------------------------------------------
