@@ -193,7 +193,7 @@ def test_bce_from_logits_is_exact_for_confident_mistakes():
         (dict(sizes=(2, 3.5, 1)), "positive integers, got 3.5"),
         (dict(sizes=(2, *[4] * 7, 1)), "at most 6 hidden layers, got 7"),
         (dict(sizes=(2, 4, 1), activation="swish"), "unknown activation 'swish'"),
-        (dict(sizes=(2, 4, 1), loss="hinge"), "unknown loss 'hinge'"),
+        (dict(sizes=(2, 4, 1), loss="hinge"), "unknown classification loss 'hinge'"),
         (dict(sizes=(2, 4, 3), loss="bce"), "'bce' needs 1 output unit"),
         (dict(sizes=(2, 4, 1), loss="ce"), "'ce' needs >= 2 output units"),
         (dict(sizes=(2, 4, 1), weight_decay=-1.0), "weight_decay must be >= 0, got -1.0"),
