@@ -167,10 +167,15 @@ def blobs(
         raise ValueError(f"center_box must be (low, high) with low < high, got {center_box}")
     rs = np.random.RandomState(seed)
     if isinstance(centers, int | np.integer):
+        _checks.integer("centers", centers, 1, n)
         centers = rs.uniform(center_box[0], center_box[1], size=(centers, 2))
-    centers = np.asarray(centers, dtype=np.float64)
+    centers = _checks.finite_array("centers", centers, (None, 2))
     k = len(centers)
+    if not 1 <= k <= n:
+        raise ValueError(f"blobs: 1 to n = {n} centers, got {k}")
     stds = np.broadcast_to(np.asarray(cluster_std, dtype=np.float64), (k,))
+    if not (stds >= 0).all():  # NaN fails too; inf is caught by make's finite check
+        raise ValueError(f"cluster_std must be >= 0, got {cluster_std!r}")
     counts = [n // k + (i < n % k) for i in range(k)]
     parts = zip(centers, stds, counts, strict=True)
     X = np.vstack([rs.normal(loc=c, scale=s, size=(m, 2)) for c, s, m in parts])

@@ -273,8 +273,8 @@ def probability_grid(
     ``(r, r)`` predicted values for a regression network.
     """
     resolution = _checks.integer("resolution", resolution, 2, 2000)
-    xs = np.linspace(xlim[0], xlim[1], resolution)
-    ys = np.linspace(ylim[0], ylim[1], resolution)
+    xs = np.linspace(*(_checks.number("xlim", v) for v in xlim), resolution)
+    ys = np.linspace(*(_checks.number("ylim", v) for v in ylim), resolution)
     gx, gy = np.meshgrid(xs, ys)
     points = np.column_stack([gx.ravel(), gy.ravel()])
     p = net.predict(theta, points) if net.task == "regression" else net.predict_proba(theta, points)

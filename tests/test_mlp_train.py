@@ -342,3 +342,11 @@ def test_regression_training_fills_the_r2_curves():
     )
     assert hist.final_train_loss < 1e-4
     assert "train_r2=" in repr(hist)
+
+
+def test_probability_grid_checks_its_window():
+    net = MLP((2, 3, 1))
+    with pytest.raises(ValueError, match="xlim must be finite, got nan"):
+        probability_grid(net, net.init_params(), (0.0, np.nan), (0.0, 1.0))
+    with pytest.raises(ValueError, match="resolution must be an integer in 2..2000, got 10000"):
+        probability_grid(net, net.init_params(), (0.0, 1.0), (0.0, 1.0), 10_000)
