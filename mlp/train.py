@@ -81,15 +81,10 @@ class History:
         return len(self.train_loss) - 1
 
     def __repr__(self) -> str:
-        name = "r2" if self.train_r2 else "acc"
-        train, test = (
-            (self.train_r2, self.test_r2)
-            if self.train_r2
-            else (
-                self.train_accuracy,
-                self.test_accuracy,
-            )
-        )
+        regression = bool(self.train_r2)
+        name = "r2" if regression else "acc"
+        train = self.train_r2 if regression else self.train_accuracy
+        test = self.test_r2 if regression else self.test_accuracy
         last = f"train_{name}={train[-1]:.3f}" if train else "empty"
         if test:
             last += f", test_{name}={test[-1]:.3f}"
