@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import optim_core
+from mlp import _checks
 from mlp.datasets import Dataset, make, split, standardize
 from mlp.network import MAX_HIDDEN_LAYERS, MAX_UNITS, MLP
 from mlp.train import History, probability_grid, train
@@ -22,16 +23,19 @@ __all__ = [
     "DATASETS",
     "MAX_STEPS",
     "MAX_WORK",
+    "REGRESSION_DATASETS",
     "Race",
     "Run",
     "check_budget",
+    "check_data",
     "load_data",
     "parse_hidden",
+    "prepare",
     "race",
 ]
 
 # Page data-set choices -> (generator, extra keywords). Blobs' spread is its cluster_std.
-DATASETS = {
+DATASETS = {  # classification
     "moons": ("moons", {}),
     "circles": ("circles", {"factor": 0.5}),
     "xor": ("xor", {}),
@@ -41,8 +45,14 @@ DATASETS = {
     "gaussian": ("gaussian", {}),
     "linear": ("linear", {}),
 }
+REGRESSION_DATASETS = {
+    "plane": ("plane", {}),
+    "multi_gaussian": ("multi_gaussian", {}),
+    "sine": ("sine", {}),
+}
 MAX_STEPS = 60_000  # optimizer steps summed over all optimizers (~100 µs of Python each)
 MAX_WORK = 2e9  # multiply-adds: optimizers x epochs x training points x weights (x2 fwd+bwd)
+MAX_HIDDEN_TEXT = 100  # characters of the "Hidden layers" text: 6 x "64" with separators fit
 GRID = 40  # decision-boundary heatmap resolution (zsmoothed in the browser)
 
 
@@ -50,58 +60,103 @@ def parse_hidden(text: str) -> tuple[int, ...]:
     """Hidden layer widths from text like ``"16, 16"`` (empty: no hidden layer).
 
     Raises ``ValueError`` with a readable message for anything else than 0 to
-    ``MAX_HIDDEN_LAYERS`` whole numbers from 1 to ``MAX_UNITS``.
+    ``MAX_HIDDEN_LAYERS`` whole numbers from 1 to ``MAX_UNITS``. Length and digits are
+    checked before any conversion, so a huge input fails fast with our message.
     """
+    if len(text) > MAX_HIDDEN_TEXT:
+        raise ValueError(f"at most {MAX_HIDDEN_TEXT} characters, such as 16, 16; got {len(text):,}")
     parts = [p.strip() for p in text.replace(";", ",").split(",")]
     parts = [p for p in parts if p]
     if len(parts) > MAX_HIDDEN_LAYERS:
         raise ValueError(f"at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(parts)}")
     widths = []
     for p in parts:
-        if not p.isdigit():
+        if not (p.isascii() and p.isdigit()):  # str.isdigit alone accepts "²" and "٣"
             raise ValueError(f"layer widths are whole numbers, got {p!r}")
-        if not 1 <= int(p) <= MAX_UNITS:
-            raise ValueError(f"each hidden layer has 1 to {MAX_UNITS} units, got {int(p)}")
+        if len(p.lstrip("0")) > len(str(MAX_UNITS)) or not 1 <= int(p) <= MAX_UNITS:
+            raise ValueError(f"each hidden layer has 1 to {MAX_UNITS} units, got {p}")
         widths.append(int(p))
     return tuple(widths)
+
+
+def prepare(
+    data: Dataset, test_fraction: float, seed: int, scale_targets: bool = False
+) -> tuple[Dataset, Dataset | None]:
+    """Split ``data``, then standardise both parts with the training set's mean and standard
+    deviation (inputs of order 1 suit every activation). ``scale_targets``: regression
+    targets too (uploaded data in any unit; the Playground's own sets are already of order
+    1). The test set is ``None`` when it would be empty."""
+    train_set, test_set = split(data, test_fraction, seed=seed)
+    test_set = (
+        standardize(test_set, like=train_set, targets=scale_targets) if len(test_set) else None
+    )
+    return standardize(train_set, targets=scale_targets), test_set
 
 
 def load_data(
     name: str, n: int, noise: float, seed: int, test_fraction: float
 ) -> tuple[Dataset, Dataset | None]:
-    """Data set ``name`` (a key of :data:`DATASETS`), split, then standardised with the
-    training set's mean and standard deviation (inputs of order 1 suit every activation).
+    """Data set ``name`` (a key of :data:`DATASETS` or :data:`REGRESSION_DATASETS`), split
+    and standardised by :func:`prepare`.
 
     Blobs take ``cluster_std = max(5 noise, 0.1)``, so the default noise 0.2 gives
     scikit-learn's ``cluster_std=1``. The test set is ``None`` for ``test_fraction`` 0.
     """
-    generator, kw = DATASETS[name]
+    choices = DATASETS | REGRESSION_DATASETS
+    if name not in choices:
+        raise ValueError(f"unknown data set {name!r}; choose one of {list(choices)}")
+    generator, kw = choices[name]
     if generator == "blobs":
+        noise = _checks.number("noise", noise, low=0.0)
         data = make(generator, n, seed=seed, cluster_std=max(5 * noise, 0.1), **kw)
     else:
         data = make(generator, n, noise=noise, seed=seed, **kw)
-    train_set, test_set = split(data, test_fraction, seed=seed)
-    test_set = standardize(test_set, like=train_set) if len(test_set) else None
-    return standardize(train_set), test_set
+    return prepare(data, test_fraction, seed)
 
 
-def network(hidden: tuple[int, ...], n_classes: int, activation: str, loss: str, seed: int):
-    """The playground's network: 2 inputs, ``hidden``, then 1 sigmoid unit for two classes or
-    ``k`` softmax units. ``loss`` is ``"xent"`` (binary or categorical cross-entropy to match
-    the output) or ``"mse"``."""
+def network(
+    hidden: tuple[int, ...],
+    n_classes: int,
+    activation: str,
+    loss: str,
+    seed: int,
+    features: tuple[str, ...] | None = None,
+) -> MLP:
+    """The playground's network: 2 inputs (or one per feature of ``features``), ``hidden``,
+    then 1 sigmoid unit for two classes, ``k`` softmax units for more, or 1 linear unit for
+    regression (``n_classes`` 0). ``loss``: ``"xent"`` (binary or categorical cross-entropy
+    to match the output) or ``"mse"`` for classification; ``"mse"`` or ``"mae"`` for
+    regression."""
+    n_inputs = 2 if features is None else len(features)
+    if n_classes == 0:
+        if loss == "xent":
+            raise ValueError("cross-entropy is for classes; regression takes 'mse' or 'mae'")
+        return MLP(
+            (n_inputs, *hidden, 1), activation, loss, seed, task="regression", features=features
+        )
     out = 1 if n_classes == 2 else n_classes
     loss = ("bce" if out == 1 else "ce") if loss == "xent" else loss
-    return MLP((2, *hidden, out), activation, loss, seed=seed)
+    return MLP((n_inputs, *hidden, out), activation, loss, seed=seed, features=features)
 
 
 def steps_per_epoch(n_train: int, batch_size: int | None) -> int:
-    return 1 if batch_size is None else math.ceil(n_train / batch_size)
+    """Optimizer steps in one epoch of ``n_train`` points (``batch_size`` ``None``: full)."""
+    n_train = _checks.integer("n_train", n_train, low=1)
+    if batch_size is None:
+        return 1
+    return math.ceil(n_train / _checks.integer("batch_size", batch_size, low=1))
 
 
 def check_budget(
     n_optimizers: int, epochs: int, n_train: int, batch_size: int | None, n_params: int
 ) -> str | None:
-    """``None`` when the training fits the bounds, else a message saying what to reduce."""
+    """``None`` when the training fits the bounds, else a message saying what to reduce.
+
+    ``ValueError`` for arguments that are not positive integers (``batch_size`` may be
+    ``None``: full batch)."""
+    n_optimizers = _checks.integer("n_optimizers", n_optimizers, low=1)
+    epochs = _checks.integer("epochs", epochs, low=1)
+    n_params = _checks.integer("n_params", n_params, low=1)
     steps = n_optimizers * epochs * steps_per_epoch(n_train, batch_size)
     work = 2 * n_optimizers * epochs * n_train * n_params
     if steps > MAX_STEPS:
@@ -120,12 +175,28 @@ def check_budget(
     return None
 
 
+def check_data(train_set: Dataset) -> str | None:
+    """``None`` when ``train_set`` can be trained on, else a message saying what is missing:
+    at least 2 points, and for classification at least 2 classes among them."""
+    if len(train_set) < 2:
+        return f"The training set has {len(train_set)} point(s); it needs at least 2."
+    if train_set.task == "classification":
+        present = len(np.unique(train_set.y))
+        if present < 2:
+            return (
+                f"The training set has points of {present} class only; it needs at least 2 "
+                "classes (add points of another class, or lower the test fraction)."
+            )
+    return None
+
+
 @dataclass(eq=False)
 class Run:
     """One optimizer's training: its history and its decision boundary at each snapshot.
 
     ``grids[i]`` is ``probability_grid`` at ``epochs[i]``: ``(r, r)`` ``P(class 1)`` for two
-    classes, ``(r, r, k)`` class probabilities otherwise.
+    classes, ``(r, r, k)`` class probabilities for more, ``(r, r)`` predicted values for
+    regression.
     """
 
     name: str
@@ -205,31 +276,46 @@ def epochs_to(accuracy: list[float], target: float) -> int | None:
 
 
 def summary(run: Run, target: float = 0.9) -> dict:
-    """One row of the metrics table: final losses and accuracies, speed, outcome.
+    """One row of the metrics table: final losses and metrics, speed, outcome.
 
-    A diverged run reports the losses of its blown-up weights (``inf``/``nan`` become ``nan``)
-    and no accuracy. Tanh or sigmoid networks rarely overflow with a huge learning rate (their
-    activations are bounded): their loss just ends higher than it started, which is said too.
+    The metric is accuracy for classification (keys ``"train accuracy"``, ...), ``R²`` for
+    regression (``"train R²"``, ...). Final training values are exact (the final weights on
+    the whole training set); "epochs to" reads the per-epoch curve, which averages over each
+    epoch's mini-batches (see :class:`~mlp.train.History`). A diverged run reports the losses
+    of its blown-up weights (``inf``/``nan`` become ``nan``) and no metric. Tanh or sigmoid
+    networks rarely overflow with a huge learning rate (their activations are bounded): their
+    loss just ends higher than it started, which is said too.
     """
     h = run.history
+    regression = bool(h.train_r2)
+    name = "R²" if regression else "accuracy"
+    train_curve, test_curve = (
+        (h.train_r2, h.test_r2) if regression else (h.train_accuracy, h.test_accuracy)
+    )
+
+    def finite(value: float) -> float:
+        return float(value) if np.isfinite(value) else float("nan")
 
     def last(values: list[float]) -> float:
-        return float(values[-1]) if values and np.isfinite(values[-1]) else float("nan")
+        return finite(values[-1]) if values else float("nan")
 
     if run.diverged_at is not None:
         outcome = f"diverged at epoch {run.diverged_at}"
+        train_loss, train_metric = last(h.train_loss), float("nan")
     else:
         outcome = f"trained {h.epochs} epochs ({h.steps:,} steps)"
-        if h.train_loss[-1] > h.train_loss[0]:  # bounded activations blow up quietly
+        train_loss, train_metric = finite(h.final_train_loss), finite(h.final_train_metric)
+        if h.final_train_loss > h.train_loss[0]:  # bounded activations blow up quietly
             outcome += (
-                f"; loss rose from {h.train_loss[0]:.3g} to {h.train_loss[-1]:.3g}: "
+                f"; loss rose from {h.train_loss[0]:.3g} to {h.final_train_loss:.3g}: "
                 "learning rate too large?"
             )
+    target_text = f"{target:.0%}" if not regression else f"{target:g}"
     return {
-        "train loss": last(h.train_loss),
-        "train accuracy": last(h.train_accuracy),
+        "train loss": train_loss,
+        f"train {name}": train_metric,
         "test loss": last(h.test_loss),
-        "test accuracy": last(h.test_accuracy),
-        f"epochs to {target:.0%} train accuracy": epochs_to(h.train_accuracy, target),
+        f"test {name}": last(test_curve),
+        f"epochs to {target_text} train {name}": epochs_to(train_curve, target),
         "outcome": outcome,
     }

@@ -1,12 +1,15 @@
 """mlp.datasets: exact parity with scikit-learn, TF Playground definitions, splits."""
 
+import math
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn import datasets as sk
 
-from mlp.datasets import DATASETS, Dataset, make, split, standardize
+from mlp.datasets import DATASETS, REGRESSION_SETS, Dataset, make, split, standardize
 
 SK_CASES = [
     (n, noise, seed) for n in (2, 7, 100, 301) for noise in (None, 0.0, 0.2) for seed in (0, 3, 42)
@@ -90,8 +93,13 @@ def test_shapes_dtypes_and_determinism(name, n):
     d = make(name, n=n, noise=0.1, seed=3)
     assert isinstance(d, Dataset) and len(d) == n
     assert d.X.shape == (n, 2) and d.X.dtype == np.float64
-    assert d.y.shape == (n,) and np.issubdtype(d.y.dtype, np.integer)
-    assert set(np.unique(d.y)) <= set(range(d.n_classes))
+    if name in REGRESSION_SETS:
+        assert d.task == "regression" and d.n_classes == 0
+        assert d.y.shape == (n,) and d.y.dtype == np.float64 and np.isfinite(d.y).all()
+    else:
+        assert d.task == "classification"
+        assert d.y.shape == (n,) and np.issubdtype(d.y.dtype, np.integer)
+        assert set(np.unique(d.y)) <= set(range(d.n_classes))
     same, other = make(name, n=n, noise=0.1, seed=3), make(name, n=n, noise=0.1, seed=4)
     np.testing.assert_array_equal(d.X, same.X)
     np.testing.assert_array_equal(d.y, same.y)
@@ -160,9 +168,9 @@ def test_make_rejects_bad_arguments():
         make("swiss")
     with pytest.raises(ValueError, match="arms must be 2 or 3, got 4"):
         make("spiral", arms=4)
-    with pytest.raises(ValueError, match="n must be an integer >= 2, got 1"):
+    with pytest.raises(ValueError, match="n must be an integer in 2..1000000, got 1"):
         make("moons", n=1)
-    with pytest.raises(ValueError, match="noise must be >= 0"):
+    with pytest.raises(ValueError, match="noise must be in \\[0, 10\\], got -0.1"):
         make("xor", noise=-0.1)
 
 
@@ -184,3 +192,145 @@ def test_standardize_uses_reference_statistics():
     np.testing.assert_allclose(z.X.std(axis=0), 1)
     zt = standardize(test, like=train)
     np.testing.assert_allclose(zt.X, (test.X - train.X.mean(0)) / train.X.std(0))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (dict(name="moons", noise=math.inf), "noise must be finite, got inf"),
+        (dict(name="plane", noise=math.nan), "noise must be finite, got nan"),
+        (dict(name="moons", noise="0.1"), "noise must be a number, got '0.1'"),
+        (dict(name="moons", n=2.5), "n must be an integer, got 2.5"),
+        (dict(name="moons", n=True), "n must be an integer, got True"),
+        (dict(name="moons", n=10**9), "n must be an integer in 2..1000000"),
+        (dict(name="moons", seed=-1), r"seed must be an integer in 0..4294967295, got -1"),
+        (dict(name="circles", factor=1.0), "factor must be below 1"),
+        (dict(name="circles", factor=math.nan), "factor must be finite"),
+        (dict(name="blobs", cluster_std=math.inf), "non-finite points"),
+        (dict(name="blobs", cluster_std=-1.0), "cluster_std must be >= 0, got -1.0"),
+        (dict(name="blobs", centers=0), r"centers must be an integer in 1..200, got 0"),
+        (dict(name="blobs", centers=[[0.0, math.nan]]), "centers must be finite"),
+        (dict(name="blobs", center_box=(0.0, math.inf)), "center_box must be finite"),
+        (dict(name="blobs", center_box=(1.0, 0.0)), "low < high"),
+    ],
+)
+def test_make_refuses_values_that_give_non_finite_or_unbounded_data(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        make(**kwargs)
+
+
+# --- regression sets against TensorFlow Playground's src/dataset.ts ------------------------
+
+
+def _tf_regress_gaussian_label(x: float, y: float) -> float:
+    """``getLabel`` of ``regressGaussian`` transcribed from dataset.ts, one point at a time:
+    start at 0, keep the bump value of strictly larger magnitude."""
+    gaussians = [
+        (-4, 2.5, 1),
+        (0, 2.5, -1),
+        (4, 2.5, 1),
+        (-4, -2.5, -1),
+        (0, -2.5, 1),
+        (4, -2.5, -1),
+    ]
+    label = 0.0
+    for cx, cy, sign in gaussians:
+        d = math.sqrt((x - cx) ** 2 + (y - cy) ** 2)
+        new = sign * min(max(1 - d / 2, 0.0), 1.0)  # linear [0, 2] -> [1, 0], clamped
+        if abs(new) > abs(label):
+            label = new
+    return label
+
+
+def test_multi_gaussian_matches_the_playground_label_rule():
+    d = make("multi_gaussian", n=3000, noise=0.0, seed=4)
+    expected = [_tf_regress_gaussian_label(x, y) for x, y in d.X]
+    np.testing.assert_allclose(d.y, expected, rtol=0, atol=1e-15)
+    assert np.abs(d.X).max() <= 6 and d.X.min() < -5.9 and d.X.max() > 5.9
+    # the six bumps cover 6 * pi * 2^2 of the 144 square: the rest of the targets are 0
+    assert np.mean(d.y == 0) == pytest.approx(1 - 6 * math.pi * 4 / 144, abs=0.03)
+    assert d.y.min() < -0.95 and d.y.max() > 0.95
+
+
+def test_multi_gaussian_noise_moves_where_the_label_is_read():
+    clean, noisy = make("multi_gaussian", 2000, 0.0, 5), make("multi_gaussian", 2000, 0.3, 5)
+    np.testing.assert_array_equal(clean.X, noisy.X)
+    assert 0 < np.mean(clean.y != noisy.y) < 1
+    assert np.abs(noisy.y).max() <= 1
+
+
+def test_plane_target_and_its_label_noise():
+    n = 20_000
+    clean = make("plane", n=n, noise=0.0, seed=1)
+    np.testing.assert_allclose(clean.y, (clean.X[:, 0] + clean.X[:, 1]) / 10, atol=1e-15)
+    assert np.abs(clean.X).max() <= 6
+    np.testing.assert_allclose(clean.X.mean(axis=0), 0, atol=0.1)  # U(-6, 6): mean 0
+    np.testing.assert_allclose(clean.X.var(axis=0), 12, rtol=0.05)  # variance 12^2 / 12
+    noise = 0.5
+    noisy = make("plane", n=n, noise=noise, seed=1)
+    extra = noisy.y - (noisy.X[:, 0] + noisy.X[:, 1]) / 10  # (ex + ey) / 10
+    assert np.abs(extra).max() <= 2 * 6 * noise / 10
+    assert extra.var() == pytest.approx(2 * (12 * noise) ** 2 / 12 / 100, rel=0.05)
+
+
+def test_sine_target():
+    clean = make("sine", n=2000, noise=0.0, seed=2)
+    np.testing.assert_allclose(clean.y, np.sin(clean.X[:, 0]), atol=1e-15)
+    assert np.abs(clean.X).max() <= 6
+    noisy = make("sine", n=2000, noise=0.3, seed=2)
+    extra = noisy.y - np.sin(noisy.X[:, 0])
+    assert np.abs(extra).max() <= 0.3 and extra.std() == pytest.approx(0.3 / math.sqrt(3), rel=0.1)
+
+
+# --- Dataset checks, split, standardize -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (([[0.0, 1.0], [1.0, 0.0]], [0, 2], "d", 2), r"labels must be in 0..1, got 2 at index 1"),
+        (([[0.0, 1.0], [1.0, 0.0]], [0, -1], "d", 2), r"got -1 at index 1"),
+        (([[0.0, 1.0], [1.0, 0.0]], [0.0, 1.0], "d", 2), "must be integer labels"),
+        (([[0.0, 1.0], [1.0, 0.0]], [0, 1], "d", 1), "n_classes must be an integer >= 2"),
+        (([[0.0, math.nan], [1.0, 0.0]], [0, 1], "d", 2), r"X must be finite; row 0"),
+        (([[0.0, 1.0, 2.0]], [0], "d", 2), r"X must have shape \(n, 2\)"),
+        (([[0.0, 1.0]], [0.5], "d", 2, "regression"), "a regression set has n_classes 0"),
+        (([[0.0, 1.0]], [math.inf], "d", 0, "regression"), "y must be finite"),
+        (([[0.0, 1.0]], [1.0], "d", 0, "ranking"), "task must be one of"),
+    ],
+)
+def test_dataset_checks_what_it_holds(args, message):
+    with pytest.raises(ValueError, match=message):
+        Dataset(*args)
+
+
+def test_split_rejects_bad_fractions():
+    d = make("moons", n=20)
+    for bad in (1.0, -0.1, math.nan, "0.2"):
+        with pytest.raises(ValueError, match="test_fraction"):
+            split(d, bad)
+
+
+def test_standardize_keeps_a_constant_column_finite_and_silent():
+    X = np.column_stack([np.linspace(-1, 1, 10), np.full(10, 3.0)])
+    d = Dataset(X, np.arange(10) % 2, "flat", 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        z = standardize(d)
+        other = standardize(Dataset(X + 1.0, d.y, "flat", 2), like=d)
+    np.testing.assert_array_equal(z.X[:, 1], 0.0)  # shifted, scale 1
+    np.testing.assert_allclose(z.X[:, 0].std(), 1)
+    np.testing.assert_array_equal(other.X[:, 1], 1.0)
+    with pytest.raises(ValueError, match="empty data set"):
+        standardize(d, like=Dataset(np.empty((0, 2)), np.empty(0, dtype=int), "e", 2))
+
+
+def test_standardize_regression_targets_on_request():
+    train, test = split(make("sine", n=200, noise=0.1, seed=3), 0.25)
+    same = standardize(train)
+    np.testing.assert_array_equal(same.y, train.y)
+    z, zt = standardize(train, targets=True), standardize(test, like=train, targets=True)
+    assert z.y.mean() == pytest.approx(0, abs=1e-12) and z.y.std() == pytest.approx(1)
+    np.testing.assert_allclose(zt.y, (test.y - train.y.mean()) / train.y.std())
+    with pytest.raises(ValueError, match="regression targets"):
+        standardize(make("moons", n=20), targets=True)

@@ -7,7 +7,10 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
-from mlp.network import ACTIVATIONS, MLP
+import optim_core
+from mlp.datasets import make
+from mlp.network import ACTIVATIONS, MLP, r2_score
+from mlp.train import train
 
 # (loss, output units): bce needs a sigmoid output, ce a softmax one, mse works with both
 HEADS = [("bce", 1), ("ce", 3), ("mse", 1), ("mse", 3)]
@@ -193,7 +196,7 @@ def test_bce_from_logits_is_exact_for_confident_mistakes():
         (dict(sizes=(2, 3.5, 1)), "positive integers, got 3.5"),
         (dict(sizes=(2, *[4] * 7, 1)), "at most 6 hidden layers, got 7"),
         (dict(sizes=(2, 4, 1), activation="swish"), "unknown activation 'swish'"),
-        (dict(sizes=(2, 4, 1), loss="hinge"), "unknown loss 'hinge'"),
+        (dict(sizes=(2, 4, 1), loss="hinge"), "unknown classification loss 'hinge'"),
         (dict(sizes=(2, 4, 3), loss="bce"), "'bce' needs 1 output unit"),
         (dict(sizes=(2, 4, 1), loss="ce"), "'ce' needs >= 2 output units"),
         (dict(sizes=(2, 4, 1), weight_decay=-1.0), "weight_decay must be >= 0, got -1.0"),
@@ -214,3 +217,174 @@ def test_repr():
     assert repr(MLP((2, 8, 1), "relu", weight_decay=0.01)) == (
         "MLP(2-8-1, relu, loss=bce, weight_decay=0.01, 33 params)"
     )
+
+
+# --- regression: linear output, MSE and MAE ------------------------------------------------
+
+
+@pytest.mark.parametrize("weight_decay", [0.0, 0.2], ids=["wd0", "wd0.2"])
+@pytest.mark.parametrize("hidden", HIDDEN, ids=lambda h: f"hidden{len(h)}")
+@pytest.mark.parametrize("loss", ["mse", "mae"])
+@pytest.mark.parametrize("activation", ["tanh", "relu", "elu"])
+def test_regression_backprop_matches_central_differences(activation, loss, hidden, weight_decay):
+    net = MLP((2, *hidden, 1), activation, loss, task="regression", weight_decay=weight_decay)
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(9, 2)), rng.normal(size=9)
+    theta = rng.normal(scale=0.8, size=net.n_params)
+    value, grad = net.loss_and_grad(theta, X, y)
+    numeric = _numerical_grad(net, theta, X, y)
+    # no |z - y| is near 0, where MAE has a kink and central differences would straddle it
+    assert np.abs(net.predict(theta, X) - y).min() > 1e-3
+    rel = np.linalg.norm(grad - numeric) / (np.linalg.norm(grad) + np.linalg.norm(numeric))
+    assert rel < 1e-6
+
+
+def test_regression_losses_against_direct_formulas():
+    rng = np.random.default_rng(4)
+    X, y = rng.normal(size=(20, 2)), rng.normal(size=20)
+    for loss, formula in [("mse", lambda d: np.mean(d**2)), ("mae", lambda d: np.mean(abs(d)))]:
+        net = MLP((2, 4, 1), loss=loss, task="regression")
+        theta = net.init_params()
+        assert net.loss_value(theta, X, y) == pytest.approx(formula(net.predict(theta, X) - y))
+
+
+def test_mae_subgradient_is_zero_where_the_prediction_is_exact():
+    net = MLP((2, 1), loss="mae", task="regression")
+    theta = np.array([1.0, 0.0, 0.5])  # z = x_0 + 0.5
+    X = np.array([[1.0, 0.0], [2.0, 0.0]])
+    _, grad = net.loss_and_grad(theta, X, np.array([1.5, 0.0]))  # row 0 exact, row 1 above
+    np.testing.assert_allclose(grad, [2.0 / 2, 0.0, 1.0 / 2])  # sign 0 and +1, / n
+
+
+def test_r2_equals_sklearn():
+    from sklearn.metrics import r2_score as sk_r2
+
+    rng = np.random.default_rng(5)
+    y = rng.normal(size=50)
+    for prediction in (y + 0.1 * rng.normal(size=50), rng.normal(size=50), np.full(50, y.mean())):
+        assert r2_score(y, prediction) == pytest.approx(sk_r2(y, prediction), rel=1e-12)
+    constant = np.full(5, 2.0)
+    assert r2_score(constant, constant) == sk_r2(constant, constant) == 1.0
+    assert r2_score(constant, constant + 1) == sk_r2(constant, constant + 1) == 0.0
+    net = MLP((2, 3, 1), task="regression")
+    theta = net.init_params()
+    X = rng.normal(size=(50, 2))
+    assert net.r2(theta, X, y) == pytest.approx(sk_r2(y, net.predict(theta, X)), rel=1e-12)
+
+
+def test_regression_network_configuration():
+    net = MLP((2, 4, 1), task="regression")
+    assert net.loss == "mse" and net.n_classes == 0 and net.metric == "r2"
+    assert repr(net) == "MLP(2-4-1, tanh, regression, loss=mse, 17 params)"
+    with pytest.raises(ValueError, match="regression has 1 linear output unit, got 3"):
+        MLP((2, 4, 3), task="regression")
+    with pytest.raises(ValueError, match=r"unknown regression loss 'bce'; choose one of \['mse'"):
+        MLP((2, 4, 1), loss="bce", task="regression")
+    with pytest.raises(ValueError, match="task must be 'classification' or 'regression'"):
+        MLP((2, 1), task="ranking")
+    with pytest.raises(ValueError, match="predict_proba is for classification"):
+        net.predict_proba(net.init_params(), np.zeros((1, 2)))
+    with pytest.raises(ValueError, match="accuracy is for classification"):
+        net.accuracy(net.init_params(), np.zeros((1, 2)), [0.0])
+    with pytest.raises(ValueError, match="r2 is for regression"):
+        MLP((2, 1)).r2(MLP((2, 1)).init_params(), np.zeros((1, 2)), [0])
+    with pytest.raises(ValueError, match="y must be finite"):
+        net.loss_value(net.init_params(), np.zeros((1, 2)), [np.nan])
+
+
+def test_default_loss_follows_the_output():
+    assert MLP((2, 1)).loss == "bce" and MLP((2, 3)).loss == "ce"
+
+
+# --- input features ---------------------------------------------------------------------------
+
+
+def test_features_are_computed_from_the_points_before_the_first_layer():
+    names = ("x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2")
+    net = MLP((7, 5, 1), features=names)
+    plain = MLP((7, 5, 1))  # the same weights on hand-made features
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(30, 2))
+    x1, x2 = X[:, 0], X[:, 1]
+    F = np.column_stack([x1, x2, x1**2, x2**2, x1 * x2, np.sin(x1), np.sin(x2)])
+    theta = rng.normal(size=net.n_params)
+    np.testing.assert_array_equal(net.predict_proba(theta, X), plain.predict_proba(theta, F))
+    y = (x1 > 0).astype(int)
+    np.testing.assert_array_equal(
+        net.loss_and_grad(theta, X, y)[1], plain.loss_and_grad(theta, F, y)[1]
+    )
+    assert repr(net).startswith("MLP(7-5-1, tanh, loss=bce, features=x1,x2,x1sq,")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (dict(sizes=(2, 1), features=("x1", "x3")), r"unknown feature 'x3'"),
+        (dict(sizes=(2, 1), features=("x1", "x1")), "distinct names"),
+        (dict(sizes=(1, 1), features=()), "1 to 7 distinct names"),
+        (dict(sizes=(2, 1), features="x1x2"), "a sequence of names"),
+        (
+            dict(sizes=(3, 1), features=("x1", "x2")),
+            r"sizes\[0\] must be the number of features, 2",
+        ),
+    ],
+)
+def test_bad_features_raise(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        MLP(**kwargs)
+
+
+def test_squared_features_let_a_linear_model_separate_circles():
+    """TF Playground's lesson: circles are not linearly separable in (x1, x2), but they are
+    in (x1^2, x2^2), where the circle x1^2 + x2^2 = r^2 is a line."""
+    data = make("circles", n=400, noise=0.05, factor=0.5, seed=0)
+    accuracy = {}
+    for features in (("x1", "x2"), ("x1sq", "x2sq")):
+        net = MLP((2, 1), features=features)  # no hidden layer: logistic regression
+        hist = train(net, optim_core.make("adam", lr=0.1), data.X, data.y, 150, batch_size=50)
+        accuracy[features] = hist.final_train_metric
+    assert accuracy[("x1sq", "x2sq")] == 1.0
+    assert accuracy[("x1", "x2")] < 0.7
+
+
+# --- inputs checked where they enter --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda net, t: net.loss_and_grad(t[:-1], np.zeros((2, 2)), [0, 1]),
+            r"theta must have shape \(13,\)",
+        ),
+        (
+            lambda net, t: net.predict(t, np.zeros((2, 3))),
+            r"X must have shape \(n, 2\), got \(2, 3\)",
+        ),
+        (lambda net, t: net.predict(t, [[0.0, np.inf]]), "X must be finite; row 0"),
+        (lambda net, t: net.predict(t, "points"), "X must be an array of numbers"),
+        (
+            lambda net, t: net.evaluate(t, np.zeros((2, 2)), [0, 2]),
+            r"integers 0..1 .* got 2 at index 1",
+        ),
+        (lambda net, t: net.accuracy(t, np.zeros((2, 2)), [0, 1, 1]), r"y must have shape \(2,\)"),
+    ],
+)
+def test_public_methods_check_their_inputs(call, message):
+    net = MLP((2, 3, 1))
+    with pytest.raises(ValueError, match=message):
+        call(net, net.init_params())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (dict(sizes=(2, 1), seed=-1), "seed must be an integer >= 0, got -1"),
+        (dict(sizes=(2, 1), seed=1.5), "seed must be an integer, got 1.5"),
+        (dict(sizes=(2, 1), weight_decay=np.inf), "weight_decay must be finite"),
+        (dict(sizes=(2, 1), weight_decay=np.nan), "weight_decay must be finite"),
+    ],
+)
+def test_invalid_seed_and_weight_decay(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        MLP(**kwargs)

@@ -1,9 +1,9 @@
-"""mlp.playground: architecture parsing, work bounds, fair races, the metrics row."""
+"""scenes.playground: architecture parsing, work and data bounds, fair races, the metrics row."""
 
 import numpy as np
 import pytest
 
-from mlp.datasets import make, split, standardize
+from mlp.datasets import Dataset, make, split, standardize
 from mlp.train import probability_grid
 from scenes import playground as pg
 
@@ -154,3 +154,105 @@ def test_summary_says_diverged_or_that_the_loss_rose():
     assert pg.summary(quiet)["outcome"].endswith("learning rate too large?")
     assert pg.epochs_to([0.5, 0.8, 0.95, 0.91], 0.9) == 2
     assert pg.epochs_to([0.5, 0.8], 0.9) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("9" * 10_000, "at most 100 characters, such as 16, 16; got 10,000"),
+        ("1" * 99, "each hidden layer has 1 to 64 units, got 1111"),
+        ("16,²", "whole numbers, got '²'"),
+        ("١٢", "whole numbers"),  # Arabic-Indic digits: str.isdigit() is True for them
+    ],
+)
+def test_parse_hidden_bounds_hostile_text_before_converting(text, message):
+    with pytest.raises(ValueError, match=message):
+        pg.parse_hidden(text)
+
+
+def test_parse_hidden_accepts_leading_zeros():
+    assert pg.parse_hidden("0016, 064") == (16, 64)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((3, 100, 240, 0, 337), "batch_size must be an integer >= 1, got 0"),
+        ((3, 100, 0, 32, 337), "n_train must be an integer >= 1, got 0"),
+        ((0, 100, 240, 32, 337), "n_optimizers must be an integer >= 1, got 0"),
+        ((3, 2.5, 240, 32, 337), "epochs must be an integer, got 2.5"),
+        ((3, 100, 240, 32, 0), "n_params must be an integer >= 1, got 0"),
+    ],
+)
+def test_check_budget_refuses_impossible_settings(args, message):
+    with pytest.raises(ValueError, match=message):
+        pg.check_budget(*args)
+
+
+def test_check_data_needs_two_points_and_two_classes():
+    two = Dataset(np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([0, 1]), "d", 2)
+    assert pg.check_data(two) is None
+    assert "needs at least 2" in pg.check_data(two.like(two.X[:1], two.y[:1]))
+    assert "1 class only" in pg.check_data(two.like(two.X, np.array([1, 1])))
+    flat = Dataset(two.X, np.array([0.5, 0.5]), "r", 0, "regression")
+    assert pg.check_data(flat) is None
+
+
+def test_regression_race_keeps_fairness_and_reports_r2():
+    train_set, test_set = pg.load_data("plane", 120, 0.1, 2, 0.25)
+    assert train_set.task == "regression" and train_set.n_classes == 0
+    net = pg.network((6,), 0, "tanh", "mae", 0, features=("x1", "x2", "x1x2"))
+    assert net.task == "regression" and net.loss == "mae" and net.sizes == (3, 6, 1)
+    race = pg.race(
+        train_set,
+        test_set,
+        net,
+        [("adam", {"lr": 0.02}), ("sgd", {"lr": 0.1}), ("adam", {"lr": 0.02})],
+        epochs=15,
+        batch_size=16,
+        seed=4,
+        resolution=6,
+    )
+    first, _, again = race.runs
+    assert first.history.train_r2 == again.history.train_r2  # same start, same batches
+    start = net.predict(net.init_params(), np.column_stack([race.xs, race.ys]))
+    np.testing.assert_allclose(np.diag(first.grids[0]), start)  # grid = predictions
+    row = pg.summary(first)
+    assert set(row) == {
+        "train loss",
+        "train R²",
+        "test loss",
+        "test R²",
+        "epochs to 0.9 train R²",
+        "outcome",
+    }
+    assert row["train R²"] == pytest.approx(net.r2(first.history.theta, train_set.X, train_set.y))
+    with pytest.raises(ValueError, match="regression takes 'mse' or 'mae'"):
+        pg.network((6,), 0, "tanh", "xent", 0)
+
+
+def test_summary_reports_exact_final_training_metrics():
+    train_set, _ = pg.load_data("moons", 100, 0.2, 0, 0.0)
+    net = pg.network((8,), 2, "tanh", "xent", 0)
+    run = pg.race(train_set, None, net, [("adam", {"lr": 0.02})], 20, 10, 0, resolution=3).runs[0]
+    row = pg.summary(run)
+    assert row["train accuracy"] == net.accuracy(run.history.theta, train_set.X, train_set.y)
+    assert row["train loss"] == pytest.approx(
+        net.loss_value(run.history.theta, train_set.X, train_set.y)
+    )
+
+
+def test_prepare_scales_uploaded_regression_targets_on_request():
+    data = Dataset(
+        np.random.default_rng(0).normal(size=(40, 2)),
+        np.linspace(100, 500, 40),
+        "up",
+        0,
+        "regression",
+    )
+    train_set, test_set = pg.prepare(data, 0.25, seed=1, scale_targets=True)
+    assert train_set.y.mean() == pytest.approx(0, abs=1e-12)
+    assert train_set.y.std() == pytest.approx(1)
+    assert len(test_set) == 10 and np.abs(test_set.y).max() < 3
+    kept, _ = pg.prepare(data, 0.25, seed=1)
+    assert kept.y.min() >= 100

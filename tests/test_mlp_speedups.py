@@ -26,7 +26,7 @@ def test_loss_and_accuracy_match_the_gradient_path_and_predict(activation, sizes
     data = make("blobs" if sizes[-1] == 3 else "moons", 60, seed=2)
     net = MLP(sizes, activation, loss, seed=1, weight_decay=0.01)
     theta = net.init_params()
-    value, accuracy = net.loss_and_accuracy(theta, data.X, data.y)
+    value, accuracy = net.evaluate(theta, data.X, data.y)
     assert value == pytest.approx(net.loss_and_grad(theta, data.X, data.y)[0], rel=1e-12)
     assert accuracy == np.mean(net.predict(theta, data.X) == data.y)
 
