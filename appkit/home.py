@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from appkit.navigation import APP_TITLE, PAGES
+from appkit.navigation import APP_TITLE, PAGES, home_setup
 
 
 def render() -> None:
+    home_setup()
     st.title(APP_TITLE)
     st.markdown(
         "See how gradient-descent optimizers **move on loss surfaces**. Every path you see is "

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from appkit import url_state
+
 ROOT = Path(__file__).resolve().parents[1]
 APP_TITLE = "Optimizer playground"
 APP_ICON = "⛰️"
@@ -74,6 +76,18 @@ BY_KEY = {p.key: p for p in PAGES}
 # Set while app.py runs a page: a page run without it was served straight from pages/.
 _through_app = threading.local()
 
+# Presentation mode: a URL flag (present=1) and a toggle, the same on every page.
+PRESENT = "present"
+# Larger type (about a third), no toolbar, and the figure filling the width. Our own fixed CSS.
+PRESENT_CSS = """
+<style>
+html { font-size: 21px; }
+[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stHeader"] .stAppDeployButton
+  { display: none !important; }
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 1.2rem 2rem 2rem 2rem; }
+</style>
+"""
+
 
 def _navigation() -> st.navigation:
     from appkit import home
@@ -83,9 +97,47 @@ def _navigation() -> st.navigation:
     return st.navigation(pages)
 
 
+def presenting() -> bool:
+    """Whether presentation mode is on (after :func:`page_setup` or :func:`run_app`)."""
+    return bool(st.session_state.get(PRESENT, False))
+
+
+def _presentation() -> bool:
+    """Seed the flag from the URL, apply the page config and styles; the toggle is drawn by
+    :func:`presentation_toggle`."""
+    url_state.load(url_state.APP_SPEC)
+    present = presenting()
+    if present:
+        st.markdown(PRESENT_CSS, unsafe_allow_html=True)
+    return present
+
+
+def home_setup() -> None:
+    """What ``page_setup`` does for the home page (reached only through ``app.py``)."""
+    _presentation()
+    presentation_toggle()
+    url_state.save({})
+
+
+def presentation_toggle() -> None:
+    """The sidebar toggle for presentation mode (its value goes into the URL with the page's
+    settings, so a lecturer can prepare links before class)."""
+    st.sidebar.toggle(
+        "Presentation mode",
+        key=PRESENT,
+        help="Hides the sidebar and the toolbar and enlarges text and figures for a projector. "
+        "Also as present=1 in the URL.",
+    )
+
+
 def run_app() -> None:
     """The whole of ``app.py``: navigation with page titles, then the chosen page."""
-    st.set_page_config(page_title=APP_TITLE, page_icon=APP_ICON, layout="wide")
+    st.set_page_config(
+        page_title=APP_TITLE,
+        page_icon=APP_ICON,
+        layout="wide",
+        initial_sidebar_state="collapsed" if _url_presenting() else "auto",
+    )
     page = _navigation()
     _through_app.active = True
     try:
@@ -98,7 +150,21 @@ def page_setup(key: str) -> PageInfo:
     """First call of every page script: wide layout, the page's title in the browser tab, and
     the app's navigation when the page was served without ``app.py`` (see the module doc)."""
     info = BY_KEY[key]
-    st.set_page_config(page_title=f"{info.title} · {APP_TITLE}", page_icon=info.icon, layout="wide")
+    st.set_page_config(
+        page_title=f"{info.title} · {APP_TITLE}",
+        page_icon=info.icon,
+        layout="wide",
+        initial_sidebar_state="collapsed" if _url_presenting() else "auto",
+    )
     if not getattr(_through_app, "active", False):
         _navigation()
+    _presentation()
+    presentation_toggle()
     return info
+
+
+def _url_presenting() -> bool:
+    """Presentation mode as asked by the URL or the session (before widgets exist)."""
+    if PRESENT in st.session_state:
+        return bool(st.session_state[PRESENT])
+    return st.query_params.get(PRESENT) in ("1", "true", "yes")

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 import streamlit as st
 
 from appkit import messages
-from scenes.params import Param, encode, read
+from scenes.params import Param, encode, flag, read
 
 
 def load(spec: Mapping[str, Param]) -> None:
@@ -32,8 +32,14 @@ def load(spec: Mapping[str, Param]) -> None:
         messages.warning(text)
 
 
+# Keys every page keeps in its URL besides its own settings (presentation mode).
+APP_SPEC = {"present": flag(False)}  # appkit.navigation.PRESENT
+
+
 def save(spec: Mapping[str, Param]) -> None:
-    """Write the current settings to the URL (only when they changed, to avoid churn)."""
+    """Write the current settings to the URL (only when they changed, to avoid churn). App-wide
+    flags that are on (``present=1``) stay in the URL too; off, they are left out."""
+    spec = {**spec, **{k: p for k, p in APP_SPEC.items() if st.session_state.get(k)}}
     wanted = encode({k: st.session_state[k] for k in spec}, spec)
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
