@@ -182,16 +182,16 @@ def wells_grad(x, y):
 def wells_hess(x, y):
     """H = 0.3 I + sum_i (d_i / s_i^2) e_i (I - (p - c_i)(p - c_i)^T / s_i^2),
     e_i = exp(-|p - c_i|^2 / (2 s_i^2))."""
-    fxx = fyy = np.full_like(x, 2 * WELLS_BOWL)
-    fxy = np.zeros_like(x)
+    fxx = np.full_like(x, 2 * WELLS_BOWL)
+    fxy, fyy = np.zeros_like(x), np.full_like(y, 2 * WELLS_BOWL)
     for cx, cy, depth, width in WELLS:
         dx, dy, s2 = x - cx, y - cy, width * width
-        e = depth / s2 * np.exp(-(dx * dx + dy * dy) / (2 * s2))
-        fxx, fxy, fyy = (
-            fxx + e * (1 - dx * dx / s2),
-            fxy - e * dx * dy / s2,
-            fyy + e * (1 - dy * dy / s2),
-        )
+        dx2, dy2 = dx * dx, dy * dy
+        e = depth / s2 * np.exp((dx2 + dy2) * (-0.5 / s2))
+        e_over_s2 = e * (1 / s2)
+        fxx += e - e_over_s2 * dx2
+        fxy -= e_over_s2 * dx * dy
+        fyy += e - e_over_s2 * dy2
     return fxx, fxy, fyy
 
 
