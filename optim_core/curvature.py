@@ -61,8 +61,15 @@ class CurvatureOptimizer:
         self, ev: Evaluator, p: np.ndarray, state: NamedTuple
     ) -> tuple[np.ndarray, NamedTuple, np.ndarray]:
         """One step from p (k, 2): new positions (k, 2), new state (``state.g`` the gradient
-        there) and a (k,) mask of runs whose step was singular (their new position is unused)."""
+        there) and a (k,) mask of runs whose step was singular (their new position is unused).
+        The state belongs to the runs: ``step`` may update its arrays in place."""
         raise NotImplementedError
+
+    def stuck(self, before: np.ndarray, after: np.ndarray, state: NamedTuple) -> np.ndarray | None:
+        """A (k,) mask of runs whose state is now a fixed point of ``step`` (they will never
+        move again), or None: ``run`` then records them without stepping them. Positions
+        ``before`` and ``after`` the last step, (k, 2) each."""
+        return None
 
     def take(self, rows) -> CurvatureOptimizer:
         """The same optimizer for a subset ``rows`` of a batch (indexes a per-run ``lr``)."""
@@ -180,11 +187,18 @@ class Evaluator:
         self._count(self.GEV, idx)
         return self.surface.value(p), self.surface.gradient(p)
 
-    def hessian(self, p: np.ndarray, idx=None) -> tuple[np.ndarray, ...]:
-        """(d2f/dx2, d2f/dxdy, d2f/dy2), each (k,)."""
+    def gradient_and_hessian(self, p: np.ndarray, idx=None):
+        """Gradient (k, 2) and Hessian entries (d2f/dx2, d2f/dxdy, d2f/dy2), each (k,), in one
+        pass when the surface has a ``grad_hess_fn``."""
+        self._count(self.GEV, idx)
         self._count(self.HEV, idx)
         x, y = p[:, 0], p[:, 1]
-        return tuple(_full(h, x) for h in self.surface.hess_fn(x, y))
+        if self.surface.grad_hess_fn is None:
+            return self.surface.gradient(p), tuple(_full(h, x) for h in self.surface.hess_fn(x, y))
+        (gx, gy), hessian = self.surface.grad_hess_fn(x, y)
+        g = np.empty_like(p)
+        g[:, 0], g[:, 1] = gx, gy
+        return g, tuple(_full(h, x) for h in hessian)
 
     def residuals(self, p: np.ndarray, idx=None) -> list[np.ndarray]:
         """The m residuals r_i, each (k,)."""
@@ -204,9 +218,15 @@ def _full(a, like: np.ndarray) -> np.ndarray:
     return a if np.shape(a) == like.shape else np.broadcast_to(np.asarray(a, float), like.shape)
 
 
-def take_rows(state: NamedTuple, keep: np.ndarray) -> NamedTuple:
-    """The state of the runs ``keep`` (a mask or index array over the leading axis)."""
-    return type(state)(*(a[keep] if isinstance(a, np.ndarray) else a for a in state))
+def take_rows(state, keep: np.ndarray):
+    """The state of the runs ``keep`` (a mask or index array over the leading axis of every
+    array in a (nested) tuple)."""
+    if isinstance(state, np.ndarray):
+        return state[keep]
+    if isinstance(state, tuple):
+        parts = [take_rows(part, keep) for part in state]
+        return type(state)(*parts) if hasattr(state, "_fields") else tuple(parts)
+    return state
 
 
 def run_curvature(
@@ -234,35 +254,58 @@ def _run_chunk(opt, surface, p, rows, steps, tol, box, out):
 
     tol2 = tol * tol
     ev = Evaluator(surface, rows, (out.n_fev, out.n_gev, out.n_hev))
+    frozen = _Frozen()
     with np.errstate(all="ignore"):
         p = p.copy()
         state = opt.init(ev, p)
         gn2 = dot(state.g, state.g)
         out.record(rows, 0, p, gn2)
-        status = _status(p, gn2, tol2, box)  # None below: every run still moving
-        t = 0
-        while True:
-            done = None if status is None else status != MOVING
-            if done is not None and done.any():
-                out.stop(rows[done], t, status[done], p[done])
-                keep = ~done
+        status = _status(p, gn2, tol2, box)
+        for t in range(steps + 1):
+            stepped = t > 0 and len(rows) > 0
+            if stepped:
+                before = p
+                new, state, singular = opt.step(ev, p, state)
+                new_gn2 = dot(state.g, state.g)
+                if singular.any() or _any_stopped(new, new_gn2, tol2, box):
+                    status = np.where(singular, SINGULAR, _status(new, new_gn2, tol2, box))
+                    # Diverged and singular runs stay where they were before the step.
+                    stay = (status == DIVERGED) | singular
+                    new = np.where(stay[:, None], p, new)
+                    new_gn2 = np.where(stay, gn2, new_gn2)
+                p, gn2 = new, new_gn2
+                out.record(rows, t, p, gn2)
+            frozen.record(out, t)
+            leaving = np.zeros(len(rows), dtype=bool) if status is None else status != MOVING
+            if leaving.any():
+                out.stop(rows[leaving], t, status[leaving], p[leaving])
+            stuck = opt.stuck(before, p, state) if stepped else None
+            if stuck is not None and (stuck := stuck & ~leaving).any():
+                frozen.add(rows[stuck], p[stuck], gn2[stuck])
+                leaving |= stuck
+            if leaving.any():
+                keep = ~leaving
                 ev.keep(keep)
                 rows, p, gn2 = rows[keep], p[keep], gn2[keep]
                 state, opt = take_rows(state, keep), opt.take(keep)
-            if t == steps or len(rows) == 0:
+            status = None  # the runs left are moving
+            if not len(rows) and not len(frozen.rows):
                 break
-            t += 1
-            new, state, singular = opt.step(ev, p, state)
-            new_gn2 = dot(state.g, state.g)
-            if not singular.any() and not _any_stopped(new, new_gn2, tol2, box):
-                p, gn2, status = new, new_gn2, None
-                out.record(rows, t, p, gn2)
-                continue
-            status = np.where(singular, SINGULAR, _status(new, new_gn2, tol2, box))
-            # Diverged and singular runs stay where they were before the step.
-            stay = (status == DIVERGED) | singular
-            p = np.where(stay[:, None], p, new)
-            gn2 = np.where(stay, gn2, new_gn2)
-            out.record(rows, t, p, gn2)
         out.stop(rows, steps, np.full(len(rows), MOVING), p)
+        out.stop(frozen.rows, steps, np.full(len(frozen.rows), MOVING), frozen.p)
         ev.flush()
+
+
+class _Frozen:
+    """Runs that stand still for good: their last position is recorded at every later step."""
+
+    def __init__(self):
+        self.rows, self.p, self.gn2 = np.zeros(0, dtype=int), np.zeros((0, 2)), np.zeros(0)
+
+    def add(self, rows, p, gn2) -> None:
+        self.rows = np.concatenate([self.rows, rows])
+        self.p, self.gn2 = np.concatenate([self.p, p]), np.concatenate([self.gn2, gn2])
+
+    def record(self, out, t: int) -> None:
+        if len(self.rows):
+            out.record(self.rows, t, self.p, self.gn2)

@@ -19,18 +19,21 @@ from optim_core.curvature import (
 from optim_core.linesearch import dot
 
 
-class GradientState(NamedTuple):
+class NewtonState(NamedTuple):
     g: np.ndarray  # (k, 2) gradient at the current position
+    h: tuple[np.ndarray, np.ndarray, np.ndarray]  # Hessian entries there, each (k,)
 
 
-def _gradient_unless(ev: Evaluator, new: np.ndarray, old_g: np.ndarray, skip: np.ndarray):
-    """Gradients at ``new`` (k, 2), evaluated only for runs not in ``skip`` (k,)."""
+def _arrive(ev: Evaluator, new: np.ndarray, state: NewtonState, skip: np.ndarray) -> NewtonState:
+    """Gradient and Hessian at the new positions (k, 2), except for runs in ``skip`` (k,)."""
     if not skip.any():
-        return ev.gradient(new)
+        return NewtonState(*ev.gradient_and_hessian(new))
     ok = np.flatnonzero(~skip)
-    g = old_g.copy()
-    g[ok] = ev.gradient(new[ok], ok)
-    return g
+    g, h = state.g.copy(), tuple(a.copy() for a in state.h)
+    g[ok], h_ok = ev.gradient_and_hessian(new[ok], ok)
+    for a, a_ok in zip(h, h_ok, strict=True):
+        a[ok] = a_ok
+    return NewtonState(g, h)
 
 
 class Newton(CurvatureOptimizer):
@@ -41,7 +44,7 @@ class Newton(CurvatureOptimizer):
     quadratic model, which is a maximum or a saddle where H is not positive definite. That is
     the point of showing it. H is the surface's analytic Hessian, solved in closed form; a
     singular H (see ``curvature.RCOND``) stops the run with status "singular".
-    Costs per step: one Hessian, one gradient.
+    Costs: a gradient and a Hessian at every point visited, the start included.
     """
 
     name = "newton"
@@ -52,14 +55,13 @@ class Newton(CurvatureOptimizer):
         super().__init__(lr=lr)
 
     def init(self, ev, p):
-        return GradientState(ev.gradient(p))
+        return NewtonState(*ev.gradient_and_hessian(p))
 
     def step(self, ev, p, state):
-        fxx, fxy, fyy = ev.hessian(p)
-        direction, singular = solve_2x2(fxx, fxy, fyy, state.g)
+        direction, singular = solve_2x2(*state.h, state.g)
         lr = self.lr()
         new = p - (lr if np.ndim(lr) == 0 else lr[:, None]) * direction
-        return new, GradientState(_gradient_unless(ev, new, state.g, singular)), singular
+        return new, _arrive(ev, new, state, singular), singular
 
 
 class SaddleFreeNewton(CurvatureOptimizer):
@@ -77,7 +79,7 @@ class SaddleFreeNewton(CurvatureOptimizer):
     form: :math:`\lambda_\pm = m \pm \sqrt{((a-c)/2)^2 + b^2}`, m = (a + c)/2, with
     :math:`v_+ = (\cos\phi, \sin\phi)`, :math:`\phi = \tfrac12 \operatorname{atan2}(2b, a - c)`.
     Singular (see ``curvature.RCOND``) only when |H| is non-finite or, with floor = 0, nearly
-    singular. Costs per step: one Hessian, one gradient.
+    singular. Costs: a gradient and a Hessian at every point visited, the start included.
     """
 
     name = "saddle_free_newton"
@@ -89,10 +91,10 @@ class SaddleFreeNewton(CurvatureOptimizer):
         super().__init__(lr=lr, floor=floor)
 
     def init(self, ev, p):
-        return GradientState(ev.gradient(p))
+        return NewtonState(*ev.gradient_and_hessian(p))
 
     def step(self, ev, p, state):
-        a, b, c = ev.hessian(p)
+        a, b, c = state.h
         mean, half, floor = (a + c) / 2, (a - c) / 2, self.hyperparams["floor"]
         radius = np.hypot(half, b)
         big = np.maximum(np.abs(mean + radius), floor)  # |lambda_+| floored
@@ -108,7 +110,7 @@ class SaddleFreeNewton(CurvatureOptimizer):
         singular = ~(np.minimum(big, small) > RCOND * np.maximum(big, small))
         lr = self.lr()
         new = p - (lr if np.ndim(lr) == 0 else lr[:, None]) * direction
-        return new, GradientState(_gradient_unless(ev, new, g, singular)), singular
+        return new, _arrive(ev, new, state, singular), singular
 
 
 class LMState(NamedTuple):

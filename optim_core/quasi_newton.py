@@ -146,15 +146,25 @@ def _sandwich(h, s, y, rho, extra):
     return out
 
 
+class History:
+    """Ring buffers of the stored pairs of every run that started in a batch, indexed by the
+    run's id: when runs leave the batch, ``run`` keeps only their ids (the buffers, m pairs
+    per run, stay where they are instead of being copied)."""
+
+    def __init__(self, n: int, m: int):
+        self.old_dirs = np.zeros((n, m, 2))  # y (torch's name)
+        self.old_stps = np.zeros((n, m, 2))  # s
+        self.ro = np.zeros((n, m))  # 1 / y.s
+
+
 class LBFGSState(NamedTuple):
     g: np.ndarray  # (k, 2) gradient at the current position
     f: np.ndarray  # (k,) value there (used by the strong-Wolfe search only)
     n_iter: np.ndarray  # (k,) int: torch's state["n_iter"]
     d: np.ndarray  # (k, 2) last direction
     t: np.ndarray  # (k,) last step length
-    old_dirs: np.ndarray  # (k, m, 2) ring buffer of y (torch's name)
-    old_stps: np.ndarray  # (k, m, 2) ring buffer of s
-    ro: np.ndarray  # (k, m) 1 / y.s
+    ids: np.ndarray  # (k,) int: each run's row in ``history``
+    history: History
     n_pairs: np.ndarray  # (k,) int: pairs ever stored; the newest sits at (n_pairs - 1) % m
     h_diag: np.ndarray  # (k,) initial inverse-Hessian scale y.s / y.y
     prev_g: np.ndarray  # (k, 2) torch's prev_flat_grad
@@ -223,17 +233,22 @@ class LBFGS(CurvatureOptimizer):
             f, g = ev.value_and_gradient(p)
         else:
             f, g = np.zeros(k), ev.gradient(p)
-        zeros = np.zeros((k, 2))
         return LBFGSState(
-            g, f, np.zeros(k, dtype=int), zeros, np.zeros(k), np.zeros((k, m, 2)),
-            np.zeros((k, m, 2)), np.zeros((k, m)), np.zeros(k, dtype=int), np.ones(k), zeros,
+            g, f, np.zeros(k, dtype=int), np.zeros((k, 2)), np.zeros(k), np.arange(k),
+            History(k, m), np.zeros(k, dtype=int), np.ones(k), np.zeros((k, 2)),
             np.tile(IDENTITY, (k, 1)), np.zeros((k, 3)),
         )  # fmt: skip
+
+    def stuck(self, before, after, state):
+        """A run that did not move is at a fixed point of torch's step: with no move, y = 0, so
+        no pair is stored, d and t come out as before, and so does the step (not after the
+        first step, whose t differs from lr)."""
+        return (after == before).all(axis=1) & (state.n_iter != 1)
 
     def step(self, ev, p, state):
         hp = self.hyperparams
         m = hp["history_size"]
-        st = state._replace(**{f: getattr(state, f).copy() for f in state._fields})
+        st = state  # updated in place: the ring buffers are large, and the runs own them
         g = st.g
         # torch returns before touching its state when the gradient is already small.
         act = ~(np.abs(g).max(axis=1) <= hp["tolerance_grad"])
@@ -245,13 +260,13 @@ class LBFGS(CurvatureOptimizer):
         s = st.d * st.t[:, None]
         ys = dot(y, s)
         store = np.flatnonzero(later & (ys > 1e-10))
-        slot = st.n_pairs[store] % m
-        st.old_dirs[store, slot], st.old_stps[store, slot] = y[store], s[store]
-        st.ro[store, slot] = 1.0 / ys[store]
+        hist, ids, slot = st.history, st.ids[store], st.n_pairs[store] % m
+        hist.old_dirs[ids, slot], hist.old_stps[ids, slot] = y[store], s[store]
+        hist.ro[ids, slot] = 1.0 / ys[store]
         st.n_pairs[store] += 1
         st.h_diag[store] = ys[store] / dot(y, y)[store]
         grow = store[st.n_pairs[store] <= m]
-        rho = st.ro[grow, st.n_pairs[grow] - 1]
+        rho = hist.ro[st.ids[grow], st.n_pairs[grow] - 1]
         st.a[grow] = _sandwich(st.a[grow], s[grow], y[grow], rho, 0.0)
         st.b[grow] = _sandwich(st.b[grow], s[grow], y[grow], rho, rho)
         full = store[st.n_pairs[store] > m]
@@ -285,9 +300,10 @@ class LBFGS(CurvatureOptimizer):
 def _rebuild(st: LBFGSState, rows: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
     """A and B from the m stored pairs of runs ``rows`` (all with a full history), oldest first."""
     a, b = np.tile(IDENTITY, (len(rows), 1)), np.zeros((len(rows), 3))
+    hist, ids = st.history, st.ids[rows]
     for age in reversed(range(m)):
         slot = (st.n_pairs[rows] - 1 - age) % m
-        s, y, ro = st.old_stps[rows, slot], st.old_dirs[rows, slot], st.ro[rows, slot]
+        s, y, ro = hist.old_stps[ids, slot], hist.old_dirs[ids, slot], hist.ro[ids, slot]
         a, b = _sandwich(a, s, y, ro, 0.0), _sandwich(b, s, y, ro, ro)
     return a, b
 

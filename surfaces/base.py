@@ -2,7 +2,8 @@
 
 A surface is built from small functions of the coordinate arrays x = p[..., 0] and
 y = p[..., 1]: ``fn(x, y) -> f``, ``grad_fn(x, y) -> (df/dx, df/dy)``, optionally
-``hess_fn(x, y) -> (d2f/dx2, d2f/dxdy, d2f/dy2)``, and for sums of squares f = sum_i r_i^2 the
+``hess_fn(x, y) -> (d2f/dx2, d2f/dxdy, d2f/dy2)`` (and, where the two share costly terms, both
+at once: ``grad_hess_fn(x, y) -> (gradient, Hessian)``), and for sums of squares f = sum_i r_i^2 the
 residuals ``residual_fn(x, y) -> (r_1, ..., r_m)`` with their Jacobian
 ``jacobian_fn(x, y) -> ((dr_1/dx, dr_1/dy), ..., (dr_m/dx, dr_m/dy))``. `make_surface` takes
 approximate minima and saddles (published coordinates, or well centres) and polishes them with
@@ -25,6 +26,11 @@ ValueFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
 GradientFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 # (x, y) -> (d2f/dx2, d2f/dxdy, d2f/dy2): the Hessian's three distinct entries.
 HessianFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
+# (x, y) -> (gradient, Hessian) as above, computed together (sharing work, e.g. exponentials).
+GradHessFn = Callable[
+    [np.ndarray, np.ndarray],
+    tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]],
+]
 # (x, y) -> (r_1, ..., r_m) with f = sum_i r_i^2, and -> ((dr_i/dx, dr_i/dy) for each i).
 ResidualFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, ...]]
 JacobianFn = Callable[[np.ndarray, np.ndarray], tuple[tuple[np.ndarray, np.ndarray], ...]]
@@ -58,7 +64,9 @@ class Surface:
 
     Surfaces that are sums of squares, f = sum_i r_i(x, y)^2 exactly, also give their ``m``
     residuals (``residuals``: (..., m)) and Jacobian (``jacobian``: (..., m, 2)), which
-    Levenberg-Marquardt needs; ``has_residuals`` says whether they do.
+    Levenberg-Marquardt needs; ``has_residuals`` says whether they do. ``grad_hess_fn``, when
+    given, computes gradient and Hessian in one pass for Newton-type methods (equal to
+    ``grad_fn`` and ``hess_fn`` up to rounding).
 
     ``log_scale`` says that contours read better on levels spaced logarithmically above the
     global minimum value. ``curvature`` is (mu, L), the smallest and largest Hessian eigenvalue,
@@ -80,8 +88,11 @@ class Surface:
     hess_fn: HessianFn | None = field(default=None, compare=False)
     residual_fn: ResidualFn | None = field(default=None, compare=False)
     jacobian_fn: JacobianFn | None = field(default=None, compare=False)
+    grad_hess_fn: GradHessFn | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
+        if self.grad_hess_fn is not None and self.hess_fn is None:
+            raise ValueError(f"{self.name}: grad_hess_fn needs hess_fn too")
         if (self.residual_fn is None) != (self.jacobian_fn is None):
             raise ValueError(f"{self.name}: give both residual_fn and jacobian_fn, or neither")
         if not any(m.kind == "global" for m in self.minima):
@@ -218,6 +229,7 @@ def make_surface(
     hess_fn: HessianFn | None = None,
     residual_fn: ResidualFn | None = None,
     jacobian_fn: JacobianFn | None = None,
+    grad_hess_fn: GradHessFn | None = None,
 ) -> Surface:
     """Build a Surface, polishing the approximate minima and saddles with `refine` (Newton's
     method on the analytic Hessian when ``hess_fn`` is given)."""
@@ -253,4 +265,5 @@ def make_surface(
         hess_fn=hess_fn,
         residual_fn=residual_fn,
         jacobian_fn=jacobian_fn,
+        grad_hess_fn=grad_hess_fn,
     )

@@ -118,6 +118,25 @@ def test_hessian_matches_central_differences_of_the_gradient(surface):
     assert error.max() < 1e-5, (p[error.max(axis=(1, 2)).argmax()], error.max())
 
 
+FUSED = [s for s in ALL if s.grad_hess_fn is not None]
+
+
+@pytest.mark.parametrize("surface", FUSED, ids=[s.name for s in FUSED])
+def test_fused_gradient_and_hessian_equal_the_separate_ones(surface):
+    p = uniform_points(surface, (1000,), seed=7)
+    x, y = p[:, 0], p[:, 1]
+    (gx, gy), hessian = surface.grad_hess_fn(x, y)
+    np.testing.assert_allclose(np.stack([gx, gy], -1), surface.gradient(p), rtol=1e-13, atol=1e-15)
+    for fused, separate in zip(hessian, surface.hess_fn(x, y), strict=True):
+        np.testing.assert_allclose(fused, separate, rtol=1e-13, atol=1e-15)
+
+
+def test_wells_has_a_fused_gradient_and_hessian():
+    assert [s.name for s in FUSED] == ["wells"]
+    with pytest.raises(ValueError, match="grad_hess_fn needs hess_fn"):
+        dataclasses.replace(SURFACES["wells"], hess_fn=None)
+
+
 @pytest.mark.parametrize("shape", [(), (7,), (3, 4)], ids=["point", "batch", "grid"])
 @pytest.mark.parametrize("surface", ALL, ids=IDS)
 def test_leading_shapes_are_kept(surface, shape):
