@@ -36,6 +36,12 @@ def _arrive(ev: Evaluator, new: np.ndarray, state: NewtonState, skip: np.ndarray
     return NewtonState(g, h)
 
 
+def _move(opt: CurvatureOptimizer, p: np.ndarray, direction: np.ndarray) -> np.ndarray:
+    """p - lr * direction, with a float lr or one per run."""
+    lr = opt.lr()
+    return p - (lr if np.ndim(lr) == 0 else lr[:, None]) * direction
+
+
 class Newton(CurvatureOptimizer):
     r"""Newton's method, pure: :math:`\theta \leftarrow \theta - \text{lr}\cdot H^{-1}\nabla f`
     (Nocedal & Wright, eq. 2.15 / 3.30, with step length lr; default 1).
@@ -59,8 +65,7 @@ class Newton(CurvatureOptimizer):
 
     def step(self, ev, p, state):
         direction, singular = solve_2x2(*state.h, state.g)
-        lr = self.lr()
-        new = p - (lr if np.ndim(lr) == 0 else lr[:, None]) * direction
+        new = _move(self, p, direction)
         return new, _arrive(ev, new, state, singular), singular
 
 
@@ -108,8 +113,7 @@ class SaddleFreeNewton(CurvatureOptimizer):
         direction[:, 0] = cos * along_plus - sin * along_minus
         direction[:, 1] = sin * along_plus + cos * along_minus
         singular = ~(np.minimum(big, small) > RCOND * np.maximum(big, small))
-        lr = self.lr()
-        new = p - (lr if np.ndim(lr) == 0 else lr[:, None]) * direction
+        new = _move(self, p, direction)
         return new, _arrive(ev, new, state, singular), singular
 
 
