@@ -20,6 +20,9 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from optim_core import transforms as tf
+from optim_core.curvature import CurvatureOptimizer
+from optim_core.newton import LevenbergMarquardt, Newton, SaddleFreeNewton
+from optim_core.quasi_newton import BFGS, CG, LBFGS
 from optim_core.schedules import Constant
 
 
@@ -359,16 +362,31 @@ OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
 }
 
 
-def make(name: str, **hyperparams) -> Optimizer:
-    """Build the optimizer ``name`` (a key of ``OPTIMIZERS``) with PyTorch hyperparameters.
+# Second-order and quasi-Newton methods (``curvature``): they need values, gradients, Hessians or
+# residuals at points of their choosing, so they run on surfaces only (``run``), not on arrays
+# of parameters via init/step like the first-order optimizers above.
+CURVATURE_OPTIMIZERS: dict[str, type[CurvatureOptimizer]] = {
+    "newton": Newton,
+    "saddle_free_newton": SaddleFreeNewton,
+    "bfgs": BFGS,
+    "lbfgs": LBFGS,
+    "cg": CG,
+    "levenberg_marquardt": LevenbergMarquardt,
+}
+
+
+def make(name: str, **hyperparams) -> Optimizer | CurvatureOptimizer:
+    """Build the optimizer ``name`` (a key of ``OPTIMIZERS`` or ``CURVATURE_OPTIMIZERS``) with
+    PyTorch hyperparameters.
 
     Unknown names raise ``KeyError`` and unknown hyperparameters ``TypeError``, both listing
     the valid choices; invalid values raise ``ValueError`` naming the value.
     """
+    factories = {**OPTIMIZERS, **CURVATURE_OPTIMIZERS}
     try:
-        factory = OPTIMIZERS[name]
+        factory = factories[name]
     except KeyError:
-        raise KeyError(f"Unknown optimizer {name!r}; choose from {sorted(OPTIMIZERS)}") from None
+        raise KeyError(f"Unknown optimizer {name!r}; choose from {sorted(factories)}") from None
     try:
         return factory(**hyperparams)
     except TypeError as err:

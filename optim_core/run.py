@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from optim_core.curvature import CurvatureOptimizer, run_curvature
 from optim_core.optimizers import Optimizer, _map_tree
 
-MOVING, CONVERGED, DIVERGED = 0, 1, 2
-STATUS_NAMES = np.array(["moving", "converged", "diverged"])
+MOVING, CONVERGED, DIVERGED, SINGULAR = 0, 1, 2, 3
+STATUS_NAMES = np.array(["moving", "converged", "diverged", "singular"])
 # Runs per chunk: bounds the memory of temporaries. Measured (interleaved, Adam on Beale and
 # SGD on wells, 40,000 starts): chunks of 2,048 to 40,000 runs cost the same within 5%.
 CHUNK = 4096
@@ -31,9 +32,15 @@ class RunResult:
       last position repeats (``None`` when ``keep_path=False``).
     - ``loss``, ``grad_norm``: ``(N, steps + 1)`` along the path (``None`` without path).
     - ``final``: ``(N, 2)`` last position; ``final_loss``: ``(N,)``.
-    - ``status``: ``(N,)`` of "converged", "diverged" or "moving"; ``stop_step``: ``(N,)`` step
-      at which the run stopped (``steps`` for a run still moving). A diverged run keeps the
-      last position before the step that left the domain or became non-finite.
+    - ``status``: ``(N,)`` of "converged", "diverged", "singular" or "moving"; ``stop_step``:
+      ``(N,)`` step at which the run stopped (``steps`` for a run still moving). A diverged run
+      keeps the last position before the step that left the domain or became non-finite; a
+      singular run (Newton-type methods only, see ``optim_core.curvature``) keeps the position
+      whose Hessian could not be solved with.
+    - ``n_fev``, ``n_gev``, ``n_hev``: ``(N,)`` function values, gradients and Hessians the
+      method evaluated, from the start to the stop (the losses along ``path`` are computed for
+      display and not counted). A first-order run evaluates one gradient at the start and one
+      per step: ``n_gev = stop_step + 1``, no values, no Hessians.
     """
 
     path: np.ndarray | None
@@ -44,6 +51,9 @@ class RunResult:
     status: np.ndarray
     stop_step: np.ndarray
     steps: int
+    n_fev: np.ndarray
+    n_gev: np.ndarray
+    n_hev: np.ndarray
 
     def __repr__(self) -> str:
         counts = {str(name): int(np.sum(self.status == name)) for name in STATUS_NAMES}
@@ -60,7 +70,7 @@ def escape_box(domain, escape: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def run(
-    optimizer: Optimizer,
+    optimizer: Optimizer | CurvatureOptimizer,
     surface,
     start,
     steps: int,
@@ -79,6 +89,9 @@ def run(
     when its position or gradient becomes non-finite or it leaves ``escape_box``. ``noise`` adds
     seeded Gaussian noise of that standard deviation to every gradient (stochastic gradients).
     Never raises for divergence and never emits NumPy warnings.
+
+    Second-order and quasi-Newton optimizers (``optim_core.curvature``) run in their own
+    batched loop with the same statuses, plus "singular" (see ``curvature.run_curvature``).
     """
     if not (isinstance(steps, int | np.integer) and steps >= 0):
         raise ValueError(f"Invalid steps: {steps} (must be an integer >= 0)")
@@ -89,6 +102,8 @@ def run(
         raise ValueError(f"start must have shape (2,) or (N, 2), got {np.shape(start)}")
     n = len(starts)
     box = escape_box(surface.domain, escape)
+    if isinstance(optimizer, CurvatureOptimizer):
+        return run_curvature(optimizer, surface, starts, steps, tol, box, keep_path, single, noise)
 
     out = _Outputs(n, steps, keep_path)
     for a in range(0, n, CHUNK):
@@ -97,6 +112,7 @@ def run(
         _run_chunk(
             optimizer.take(rows), surface, starts[rows], rows, steps, tol, box, noise, rng, out
         )
+    out.n_gev[:] = out.stop_step + 1
     return out.finish(surface, single)
 
 
@@ -182,6 +198,7 @@ class _Outputs:
         self.stop_step = np.full(n, steps)
         self.path = np.empty((n, steps + 1, 2)) if keep_path else None
         self.grad_norm = np.empty((n, steps + 1)) if keep_path else None
+        self.n_fev, self.n_gev, self.n_hev = (np.zeros(n, dtype=int) for _ in range(3))
 
     def record(self, rows, t, p, squared_grad_norm):
         if self.path is not None:
@@ -213,6 +230,9 @@ class _Outputs:
             STATUS_NAMES[self.status],
             self.stop_step,
             self.steps,
+            self.n_fev,
+            self.n_gev,
+            self.n_hev,
         )
         if single:
             for field in (
@@ -223,6 +243,9 @@ class _Outputs:
                 "final_loss",
                 "status",
                 "stop_step",
+                "n_fev",
+                "n_gev",
+                "n_hev",
             ):
                 value = getattr(result, field)
                 setattr(result, field, None if value is None else value[0])

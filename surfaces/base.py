@@ -1,7 +1,11 @@
-"""The `Surface` record: a 2D loss f(x, y), its analytic gradient and its known critical points.
+"""The `Surface` record: a 2D loss f(x, y), its analytic derivatives and its known critical points.
 
-A surface is built from two small functions of the coordinate arrays x = p[..., 0] and
-y = p[..., 1]: ``fn(x, y) -> f`` and ``grad_fn(x, y) -> (df/dx, df/dy)``. `make_surface` takes
+A surface is built from small functions of the coordinate arrays x = p[..., 0] and
+y = p[..., 1]: ``fn(x, y) -> f``, ``grad_fn(x, y) -> (df/dx, df/dy)``, optionally
+``hess_fn(x, y) -> (d2f/dx2, d2f/dxdy, d2f/dy2)`` (and, where the two share costly terms, both
+at once: ``grad_hess_fn(x, y) -> (gradient, Hessian)``), and for sums of squares f = sum_i r_i^2 the
+residuals ``residual_fn(x, y) -> (r_1, ..., r_m)`` with their Jacobian
+``jacobian_fn(x, y) -> ((dr_1/dx, dr_1/dy), ..., (dr_m/dx, dr_m/dy))``. `make_surface` takes
 approximate minima and saddles (published coordinates, or well centres) and polishes them with
 Newton's method, so every listed point has |grad f| < 1e-8 in float64 and its listed value is
 exactly ``value(point)``.
@@ -24,6 +28,14 @@ GradientFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 HessianFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
 # (x, y, index) -> (df/dx, df/dy) of the loss on the data rows ``index`` only (a mini-batch).
 BatchGradientFn = Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+# (x, y) -> (gradient, Hessian) as above, computed together (sharing work, e.g. exponentials).
+GradHessFn = Callable[
+    [np.ndarray, np.ndarray],
+    tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]],
+]
+# (x, y) -> (r_1, ..., r_m) with f = sum_i r_i^2, and -> ((dr_i/dx, dr_i/dy) for each i).
+ResidualFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, ...]]
+JacobianFn = Callable[[np.ndarray, np.ndarray], tuple[tuple[np.ndarray, np.ndarray], ...]]
 
 _KINDS = ("global", "local")
 
@@ -46,11 +58,17 @@ def _split(points: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True, repr=False)
 class Surface:
-    """A 2D test surface f: R^2 -> R with analytic gradient.
+    """A 2D test surface f: R^2 -> R with analytic gradient and (optionally) Hessian.
 
-    ``value`` and ``gradient`` accept points of any shape (..., 2) (one point (2,), a batch
-    (n, 2), a grid (h, w, 2)) and return shapes (...) and (..., 2). Overflow from diverging
-    optimizers gives inf/nan without warnings.
+    ``value``, ``gradient`` and ``hessian`` accept points of any shape (..., 2) (one point (2,),
+    a batch (n, 2), a grid (h, w, 2)) and return shapes (...), (..., 2) and (..., 2, 2).
+    Overflow from diverging optimizers gives inf/nan without warnings.
+
+    Surfaces that are sums of squares, f = sum_i r_i(x, y)^2 exactly, also give their ``m``
+    residuals (``residuals``: (..., m)) and Jacobian (``jacobian``: (..., m, 2)), which
+    Levenberg-Marquardt needs; ``has_residuals`` says whether they do. ``grad_hess_fn``, when
+    given, computes gradient and Hessian in one pass for Newton-type methods (equal to
+    ``grad_fn`` and ``hess_fn`` up to rounding).
 
     ``log_scale`` says that contours read better on levels spaced logarithmically above the
     global minimum value. ``curvature`` is (mu, L), the smallest and largest Hessian eigenvalue,
@@ -77,8 +95,15 @@ class Surface:
     formula: str | None = None
     data: tuple[np.ndarray, np.ndarray] | None = field(default=None, compare=False)
     batch_grad_fn: BatchGradientFn | None = field(default=None, compare=False)
+    residual_fn: ResidualFn | None = field(default=None, compare=False)
+    jacobian_fn: JacobianFn | None = field(default=None, compare=False)
+    grad_hess_fn: GradHessFn | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
+        if self.grad_hess_fn is not None and self.hess_fn is None:
+            raise ValueError(f"{self.name}: grad_hess_fn needs hess_fn too")
+        if (self.residual_fn is None) != (self.jacobian_fn is None):
+            raise ValueError(f"{self.name}: give both residual_fn and jacobian_fn, or neither")
         if not any(m.kind == "global" for m in self.minima):
             raise ValueError(f"{self.name}: needs at least one global minimum")
         if any(m.kind not in _KINDS for m in self.minima):
@@ -139,6 +164,35 @@ class Surface:
             return out
 
     @property
+    def has_residuals(self) -> bool:
+        """Whether f is given as a sum of squares of residuals (for Levenberg-Marquardt)."""
+        return self.residual_fn is not None
+
+    def residuals(self, points: ArrayLike) -> np.ndarray:
+        """Residuals r_i at points of shape (..., 2), f = sum_i r_i^2; returns shape (..., m)."""
+        if self.residual_fn is None:
+            raise NotImplementedError(f"{self.name}: not a sum of squares (no residuals)")
+        x, y = _split(points)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            rs = self.residual_fn(x, y)
+            out = np.empty(x.shape + (len(rs),))
+            for i, r in enumerate(rs):
+                out[..., i] = r
+            return out
+
+    def jacobian(self, points: ArrayLike) -> np.ndarray:
+        """Jacobian dr_i/d(x, y) of the residuals at points (..., 2); returns shape (..., m, 2)."""
+        if self.jacobian_fn is None:
+            raise NotImplementedError(f"{self.name}: not a sum of squares (no residuals)")
+        x, y = _split(points)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            rows = self.jacobian_fn(x, y)
+            out = np.empty(x.shape + (len(rows), 2))
+            for i, (drdx, drdy) in enumerate(rows):
+                out[..., i, 0], out[..., i, 1] = drdx, drdy
+            return out
+
+    @property
     def global_minimum(self) -> Minimum:
         """The first listed global minimum."""
         return next(m for m in self.minima if m.kind == "global")
@@ -171,19 +225,25 @@ def fd_hessian(gradient: Callable[[np.ndarray], np.ndarray], p: np.ndarray, h: f
     return 0.5 * (hessian + hessian.T)
 
 
-def refine(gradient: Callable[[np.ndarray], np.ndarray], guess: Sequence[float]) -> Point:
+def refine(
+    gradient: Callable[[np.ndarray], np.ndarray],
+    guess: Sequence[float],
+    hessian: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> Point:
     """Polish an approximate stationary point with Newton's method, p <- p - H^-1 grad f(p).
 
-    H is a central-difference Hessian of the analytic gradient, so the fixed point is exact and
-    convergence is still (nearly) quadratic. Raises RuntimeError if the guess does not converge
-    to a stationary point within 1e-3 of itself.
+    H is the analytic ``hessian`` (p (2,) -> (2, 2)) when given, else a central-difference
+    Hessian of the analytic gradient; either way the fixed point is exact (it only depends on the
+    gradient) and convergence is (nearly) quadratic. Raises RuntimeError if the guess does not
+    converge to a stationary point within 1e-3 of itself.
     """
+    hessian = hessian or (lambda q: fd_hessian(gradient, q))
     p = np.array(guess, dtype=np.float64)
     for _ in range(30):
         g = gradient(p)
         if np.linalg.norm(g) < 1e-14:
             break
-        p = p - np.linalg.solve(fd_hessian(gradient, p), g)
+        p = p - np.linalg.solve(hessian(p), g)
     if not np.linalg.norm(gradient(p)) < 1e-9 or np.linalg.norm(p - guess) > 1e-3:
         raise RuntimeError(f"no stationary point found near {tuple(guess)}; ended at {p}")
     return float(p[0]), float(p[1])
@@ -204,14 +264,25 @@ def make_surface(
     log_scale: bool = False,
     curvature: tuple[float, float] | None = None,
     hess_fn: HessianFn | None = None,
+    residual_fn: ResidualFn | None = None,
+    jacobian_fn: JacobianFn | None = None,
+    grad_hess_fn: GradHessFn | None = None,
 ) -> Surface:
-    """Build a Surface, polishing the approximate minima and saddles with `refine`."""
+    """Build a Surface, polishing the approximate minima and saddles with `refine` (Newton's
+    method on the analytic Hessian when ``hess_fn`` is given)."""
 
     def gradient(p: np.ndarray) -> np.ndarray:
         return np.array(grad_fn(p[0], p[1]))
 
+    def hessian(p: np.ndarray) -> np.ndarray:
+        fxx, fxy, fyy = hess_fn(p[0], p[1])
+        return np.array([[fxx, fxy], [fxy, fyy]], dtype=np.float64)
+
+    def polish(guess: Point) -> Point:
+        return refine(gradient, guess, hessian if hess_fn else None)
+
     def minimum(guess: Point, kind: str) -> Minimum:
-        point = refine(gradient, guess)
+        point = polish(guess)
         return Minimum(point, float(fn(np.float64(point[0]), np.float64(point[1]))), kind)
 
     minima = [minimum(p, "global") for p in global_minima]
@@ -225,8 +296,11 @@ def make_surface(
         domain=domain,
         start=start,
         minima=tuple(minima),
-        saddles=tuple(refine(gradient, p) for p in saddles),
+        saddles=tuple(polish(p) for p in saddles),
         log_scale=log_scale,
         curvature=curvature,
         hess_fn=hess_fn,
+        residual_fn=residual_fn,
+        jacobian_fn=jacobian_fn,
+        grad_hess_fn=grad_hess_fn,
     )

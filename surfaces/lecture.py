@@ -1,4 +1,9 @@
-"""Surfaces designed for teaching: a long valley, a saddle, a quadratic bowl and a set of wells."""
+"""Surfaces designed for teaching: a long valley, a saddle, a quadratic bowl and a set of wells.
+
+Each comes with its analytic gradient and Hessian (d2f/dx2, d2f/dxdy, d2f/dy2); the long valley
+and the quadratic are also written as sums of squares (residuals and Jacobian) for
+Levenberg-Marquardt.
+"""
 
 from functools import partial
 
@@ -26,6 +31,32 @@ def long_valley_grad(x, y):
     return VALLEY_SLOPE * dx / np.sqrt(1 + dx * dx), 2 * VALLEY_WALL * y
 
 
+def long_valley_hess(x, y):
+    """d2f/dx2 = 0.2 (1 + (x - 3)^2)^(-3/2),  d2f/dxdy = 0,  d2f/dy2 = 10."""
+    q = np.sqrt(1 + (x - VALLEY_END) ** 2)
+    return VALLEY_SLOPE / (q * q * q), np.zeros_like(x), np.full_like(y, 2 * VALLEY_WALL)
+
+
+def long_valley_residuals(x, y):
+    """r1 = sqrt(5) y,  r2 = d sqrt(0.2 / (1 + q)) with d = x - 3, q = sqrt(1 + d^2).
+
+    q - 1 = d^2 / (q + 1), so r2^2 = 0.2 (q - 1) is the floor term, and r2 is smooth (the plain
+    square root sqrt(0.2 (q - 1)) ~ |d| would have a kink at the minimum).
+    """
+    d = x - VALLEY_END
+    return np.sqrt(VALLEY_WALL) * y, d * np.sqrt(VALLEY_SLOPE / (1 + np.sqrt(1 + d * d)))
+
+
+def long_valley_jacobian(x, y):
+    """dr1 = (0, sqrt(5)),  dr2 = (sqrt(0.2) sqrt(1 + q) / (2q), 0)."""
+    q = np.sqrt(1 + (x - VALLEY_END) ** 2)
+    zero = np.zeros_like(x)
+    return (
+        (zero, np.full_like(y, np.sqrt(VALLEY_WALL))),
+        (np.sqrt(VALLEY_SLOPE * (1 + q)) / (2 * q), zero),
+    )
+
+
 def saddle(x, y):
     """f = x^2 - y^2 + y^4 / 2.
 
@@ -42,6 +73,11 @@ def saddle_grad(x, y):
     return 2 * x, 2 * y * (y * y - 1)
 
 
+def saddle_hess(x, y):
+    """d2f/dx2 = 2,  d2f/dxdy = 0,  d2f/dy2 = 6y^2 - 2 (negative for |y| < 1/sqrt(3))."""
+    return np.full_like(x, 2.0), np.zeros_like(x), 6 * y * y - 2
+
+
 def _quadratic(x, y, a, b, c):
     """f = (a x^2 + 2 b xy + c y^2) / 2."""
     return 0.5 * (a * x * x + 2 * b * x * y + c * y * y)
@@ -50,6 +86,24 @@ def _quadratic(x, y, a, b, c):
 def _quadratic_grad(x, y, a, b, c):
     """grad f = A p = (a x + b y, b x + c y)."""
     return a * x + b * y, b * x + c * y
+
+
+def _quadratic_hess(x, y, a, b, c):
+    """Constant: H = A = [[a, b], [b, c]]."""
+    return np.full_like(x, a), np.full_like(x, b), np.full_like(x, c)
+
+
+def _quadratic_residuals(x, y, steep, flat, cos, sin):
+    """With A = L u u^T + mu v v^T, f = (L (u.p)^2 + mu (v.p)^2) / 2, so
+    r1 = sqrt(L/2) u.p and r2 = sqrt(mu/2) v.p, u = (sin t, -cos t), v = (cos t, sin t);
+    ``steep`` = sqrt(L/2), ``flat`` = sqrt(mu/2)."""
+    return steep * (sin * x - cos * y), flat * (cos * x + sin * y)
+
+
+def _quadratic_jacobian(x, y, steep, flat, cos, sin):
+    """Constant: dr1 = sqrt(L/2) u,  dr2 = sqrt(mu/2) v."""
+    ones = np.ones_like(x)
+    return (steep * sin * ones, -steep * cos * ones), (flat * cos * ones, flat * sin * ones)
 
 
 def quadratic(
@@ -74,6 +128,12 @@ def quadratic(
         "b": float((mu - largest) * cos * sin),
         "c": float(mu * sin * sin + largest * cos * cos),
     }
+    roots = {
+        "steep": float(np.sqrt(largest / 2)),
+        "flat": float(np.sqrt(mu / 2)),
+        "cos": float(cos),
+        "sin": float(sin),
+    }
     return make_surface(
         "quadratic",
         f"Ill-conditioned quadratic (condition number {condition_number:g})",
@@ -85,6 +145,9 @@ def quadratic(
         global_minima=[(0.0, 0.0)],
         log_scale=True,
         curvature=(float(mu), float(largest)),
+        hess_fn=partial(_quadratic_hess, **coefficients),
+        residual_fn=partial(_quadratic_residuals, **roots),
+        jacobian_fn=partial(_quadratic_jacobian, **roots),
     )
 
 
@@ -116,6 +179,40 @@ def wells_grad(x, y):
     return gx, gy
 
 
+def wells_hess(x, y):
+    """H = 0.3 I + sum_i (d_i / s_i^2) e_i (I - (p - c_i)(p - c_i)^T / s_i^2),
+    e_i = exp(-|p - c_i|^2 / (2 s_i^2))."""
+    fxx = np.full_like(x, 2 * WELLS_BOWL)
+    fxy, fyy = np.zeros_like(x), np.full_like(y, 2 * WELLS_BOWL)
+    for cx, cy, depth, width in WELLS:
+        dx, dy, s2 = x - cx, y - cy, width * width
+        dx2, dy2 = dx * dx, dy * dy
+        e = depth / s2 * np.exp((dx2 + dy2) * (-0.5 / s2))
+        e_over_s2 = e * (1 / s2)
+        fxx += e - e_over_s2 * dx2
+        fxy -= e_over_s2 * dx * dy
+        fyy += e - e_over_s2 * dy2
+    return fxx, fxy, fyy
+
+
+def wells_grad_hess(x, y):
+    """``wells_grad`` and ``wells_hess`` in one pass: the exponentials, most of the cost, once."""
+    gx, gy = 2 * WELLS_BOWL * x, 2 * WELLS_BOWL * y
+    fxx = np.full_like(x, 2 * WELLS_BOWL)
+    fxy, fyy = np.zeros_like(x), np.full_like(y, 2 * WELLS_BOWL)
+    for cx, cy, depth, width in WELLS:
+        dx, dy, s2 = x - cx, y - cy, width * width
+        dx2, dy2 = dx * dx, dy * dy
+        e = depth / s2 * np.exp((dx2 + dy2) * (-0.5 / s2))
+        e_over_s2 = e * (1 / s2)
+        gx += e * dx
+        gy += e * dy
+        fxx += e - e_over_s2 * dx2
+        fxy -= e_over_s2 * dx * dy
+        fyy += e - e_over_s2 * dy2
+    return (gx, gy), (fxx, fxy, fyy)
+
+
 LONG_VALLEY = make_surface(
     "long_valley",
     "Long valley",
@@ -126,6 +223,9 @@ LONG_VALLEY = make_surface(
     start=(-3.5, 0.8),
     global_minima=[(VALLEY_END, 0.0)],
     log_scale=True,
+    hess_fn=long_valley_hess,
+    residual_fn=long_valley_residuals,
+    jacobian_fn=long_valley_jacobian,
 )
 
 SADDLE = make_surface(
@@ -138,6 +238,7 @@ SADDLE = make_surface(
     start=(1.0, 1e-3),
     global_minima=[(0.0, 1.0), (0.0, -1.0)],
     saddles=[(0.0, 0.0)],
+    hess_fn=saddle_hess,
 )
 
 QUADRATIC = quadratic()
@@ -163,4 +264,6 @@ WELLS_SURFACE = make_surface(
         (-0.903153735356, -0.976544137391),
         (-0.933336655434, 0.816810672705),
     ],
+    hess_fn=wells_hess,
+    grad_hess_fn=wells_grad_hess,
 )

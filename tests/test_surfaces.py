@@ -1,5 +1,6 @@
-"""Tests for surfaces/: gradients against finite differences, minima against the literature."""
+"""Tests for surfaces/: derivatives against finite differences, minima against the literature."""
 
+import dataclasses
 import pickle
 import warnings
 
@@ -94,16 +95,67 @@ def test_gradient_matches_central_differences(surface):
     assert np.all(np.abs(grad - fd) <= tol)
 
 
+def fd_gradient_hessian(surface, p, h=1e-6):
+    """Central differences of the analytic gradient at points p (n, 2): (n, 2, 2), column j is
+    d(grad f)/dp_j. The step is relative, h (1 + |p_j|), so that rounding stays small."""
+    columns = []
+    for e in np.eye(2):
+        step = h * (1 + np.abs(p @ e))[:, None] * e
+        columns.append(
+            (surface.gradient(p + step) - surface.gradient(p - step)) / (2 * step @ e)[:, None]
+        )
+    return np.stack(columns, axis=-1)
+
+
+def fd_jacobian(surface, p, h=1e-6):
+    """Central differences of the residuals at points p (n, 2): (n, m, 2)."""
+    columns = []
+    for e in np.eye(2):
+        columns.append((surface.residuals(p + h * e) - surface.residuals(p - h * e)) / (2 * h))
+    return np.stack(columns, axis=-1)
+
+
+@pytest.mark.parametrize("surface", ALL, ids=IDS)
+def test_hessian_matches_central_differences_of_the_gradient(surface):
+    p = uniform_points(surface, (1000,), seed=4)
+    hess, fd = surface.hessian(p), fd_gradient_hessian(surface, p)
+    np.testing.assert_array_equal(hess, np.swapaxes(hess, -1, -2))
+    # Rounding error of the difference quotient grows with |grad f| / h; truncation with h^2.
+    scale = 1 + np.abs(hess) + 1e-8 * np.linalg.norm(surface.gradient(p), axis=-1)[:, None, None]
+    error = np.abs(hess - fd) / scale
+    assert error.max() < 1e-5, (p[error.max(axis=(1, 2)).argmax()], error.max())
+
+
+FUSED = [s for s in ALL if s.grad_hess_fn is not None]
+
+
+@pytest.mark.parametrize("surface", FUSED, ids=[s.name for s in FUSED])
+def test_fused_gradient_and_hessian_equal_the_separate_ones(surface):
+    p = uniform_points(surface, (1000,), seed=7)
+    x, y = p[:, 0], p[:, 1]
+    (gx, gy), hessian = surface.grad_hess_fn(x, y)
+    np.testing.assert_allclose(np.stack([gx, gy], -1), surface.gradient(p), rtol=1e-13, atol=1e-15)
+    for fused, separate in zip(hessian, surface.hess_fn(x, y), strict=True):
+        np.testing.assert_allclose(fused, separate, rtol=1e-13, atol=1e-15)
+
+
+def test_wells_has_a_fused_gradient_and_hessian():
+    assert [s.name for s in FUSED] == ["wells"]
+    with pytest.raises(ValueError, match="grad_hess_fn needs hess_fn"):
+        dataclasses.replace(SURFACES["wells"], hess_fn=None)
+
+
 @pytest.mark.parametrize("shape", [(), (7,), (3, 4)], ids=["point", "batch", "grid"])
 @pytest.mark.parametrize("surface", ALL, ids=IDS)
 def test_leading_shapes_are_kept(surface, shape):
     p = uniform_points(surface, shape, seed=2)
-    value, grad = surface.value(p), surface.gradient(p)
-    assert value.shape == shape and grad.shape == (*shape, 2)
-    assert value.dtype == np.float64 and grad.dtype == np.float64
+    value, grad, hess = surface.value(p), surface.gradient(p), surface.hessian(p)
+    assert value.shape == shape and grad.shape == (*shape, 2) and hess.shape == (*shape, 2, 2)
+    assert value.dtype == np.float64 and grad.dtype == np.float64 and hess.dtype == np.float64
     flat = p.reshape(-1, 2)
     np.testing.assert_array_equal(value.reshape(-1), surface.value(flat))
     np.testing.assert_array_equal(grad.reshape(-1, 2), surface.gradient(flat))
+    np.testing.assert_array_equal(hess.reshape(-1, 2, 2), surface.hessian(flat))
     np.testing.assert_allclose(grad, fd_gradient(surface, p), rtol=1e-5, atol=1e-4)
 
 
@@ -112,9 +164,11 @@ def test_huge_inputs_give_inf_or_nan_without_warnings(surface):
     p = np.array([[1e200, 1e200], [-1e200, 1e200], [1e300, -1e300], [np.inf, 0.0], [np.nan, 1.0]])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        value, grad = surface.value(p), surface.gradient(p)
+        value, grad, hess = surface.value(p), surface.gradient(p), surface.hessian(p)
         surface.nearest_minimum(p)
-    assert value.shape == (5,) and grad.shape == (5, 2)
+        if surface.has_residuals:
+            assert surface.residuals(p).shape[0] == surface.jacobian(p).shape[0] == 5
+    assert value.shape == (5,) and grad.shape == (5, 2) and hess.shape == (5, 2, 2)
 
 
 @settings(max_examples=200, deadline=None)
@@ -124,9 +178,26 @@ def test_finite_inside_domain(data, surface, n):
     xs = data.draw(st.lists(st.floats(x0, x1), min_size=n, max_size=n))
     ys = data.draw(st.lists(st.floats(y0, y1), min_size=n, max_size=n))
     p = np.column_stack([xs, ys])
-    value, grad = surface.value(p), surface.gradient(p)
+    value, grad, hess = surface.value(p), surface.gradient(p), surface.hessian(p)
     assert value.shape == (n,) and grad.shape == (n, 2)
-    assert np.all(np.isfinite(value)) and np.all(np.isfinite(grad))
+    assert np.all(np.isfinite(value)) and np.all(np.isfinite(grad)) and np.all(np.isfinite(hess))
+
+
+TINY_POINTS = [(0.0, 2.2e-313), (2.2e-313, 0.0), (5e-324, -5e-324), (1e-200, 0.0), (0.0, 0.0)]
+
+
+@pytest.mark.parametrize("point", TINY_POINTS, ids=str)
+def test_ackley_is_finite_at_the_cone_tip(point):
+    # Regression: the cone term 2 exp(-0.2 r) / r overflowed for subnormal r, giving nan/inf.
+    ackley = SURFACES["ackley"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        grad, hess = ackley.gradient(point), ackley.hessian(point)
+    assert np.all(np.isfinite(grad)) and np.all(np.isfinite(hess))
+    # The cone's slope has norm 2 sqrt(2) exp(-0.2 r) -> 2 sqrt(2) off the tip (the ripple's
+    # gradient vanishes at the origin); at the tip itself the least-norm subgradient is 0.
+    expected = 0.0 if point == (0.0, 0.0) else 2 * np.sqrt(2.0)
+    assert np.linalg.norm(grad) == pytest.approx(expected, rel=1e-12)
 
 
 # --- minima and saddles -----------------------------------------------------------------------
@@ -223,6 +294,56 @@ def test_published_local_minima_are_reproduced(name):
         match = min(found, key=lambda m: np.hypot(*np.subtract(m.point, point)))
         np.testing.assert_allclose(match.point, point, atol=6e-5)
         assert match.value == pytest.approx(value, abs=6e-5)
+
+
+# --- sums of squares --------------------------------------------------------------------------
+
+SUMS_OF_SQUARES = ["long_valley", "beale", "rosenbrock", "himmelblau", "quadratic", "rastrigin"]
+SUMS_OF_SQUARES += ["booth"]
+
+
+def test_which_surfaces_are_sums_of_squares():
+    assert sorted(s.name for s in ALL if s.has_residuals) == sorted(SUMS_OF_SQUARES)
+    with pytest.raises(NotImplementedError, match="saddle"):
+        SURFACES["saddle"].residuals([0.0, 0.0])
+    with pytest.raises(NotImplementedError, match="wells"):
+        SURFACES["wells"].jacobian([0.0, 0.0])
+
+
+QUADRATICS = [
+    surfaces.quadratic(k, largest=big, angle_deg=a) for k, big, a in ((1, 2, 0), (50, 7, 75))
+]
+SQUARES = [SURFACES[name] for name in SUMS_OF_SQUARES] + QUADRATICS
+SQUARE_IDS = SUMS_OF_SQUARES + ["quadratic-round", "quadratic-steep"]
+
+
+@pytest.mark.parametrize("surface", SQUARES, ids=SQUARE_IDS)
+def test_sum_of_squared_residuals_is_the_value(surface):
+    p = uniform_points(surface, (500,), seed=5)
+    r = surface.residuals(p)
+    assert r.ndim == 2 and r.shape[0] == 500 and r.shape[1] >= 2
+    # Both are sums of O(|r|^2) terms: compare relative to the size of the terms.
+    scale = np.sum(r * r, axis=-1) + np.abs(surface.value(p))
+    np.testing.assert_array_less(
+        np.abs(np.sum(r * r, axis=-1) - surface.value(p)), 1e-13 * (1 + scale)
+    )
+
+
+@pytest.mark.parametrize("surface", SQUARES, ids=SQUARE_IDS)
+def test_jacobian_matches_central_differences(surface):
+    p = uniform_points(surface, (500,), seed=6)
+    jac = surface.jacobian(p)
+    assert jac.shape == (*surface.residuals(p).shape, 2)
+    np.testing.assert_allclose(jac, fd_jacobian(surface, p), rtol=1e-7, atol=1e-7)
+    # And J^T r is half the gradient: the residuals really are this surface's.
+    half = np.einsum("nmi,nm->ni", jac, surface.residuals(p))
+    np.testing.assert_allclose(2 * half, surface.gradient(p), rtol=1e-10, atol=1e-10)
+
+
+def test_residuals_come_with_a_jacobian():
+    rosenbrock = SURFACES["rosenbrock"]
+    with pytest.raises(ValueError, match="both residual_fn and jacobian_fn"):
+        dataclasses.replace(rosenbrock, jacobian_fn=None)
 
 
 def test_ackley_gradient_is_zero_at_the_origin():
