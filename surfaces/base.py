@@ -5,13 +5,19 @@ y = p[..., 1]: ``fn(x, y) -> f`` and ``grad_fn(x, y) -> (df/dx, df/dy)``. `make_
 approximate minima and saddles (published coordinates, or well centres) and polishes them with
 Newton's method, so every listed point has |grad f| < 1e-8 in float64 and its listed value is
 exactly ``value(point)``.
+
+A surface may add ``grad_into(x, y, gx, gy, scratch)``: the same gradient, written into
+preallocated arrays. ``grad_fn`` stays the readable definition; ``grad_into`` repeats its
+operations in the same order through ``out=`` arguments, so it agrees bit for bit (a test holds
+it to that) while allocating nothing. Batched runs need that: each fresh array the size of a
+large batch costs page faults that dwarf the arithmetic.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -22,6 +28,10 @@ ValueFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
 GradientFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 # (x, y) -> (d2f/dx2, d2f/dxdy, d2f/dy2): the Hessian's three distinct entries.
 HessianFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
+# (x, y, gx, gy, scratch) -> None: writes df/dx into gx and df/dy into gy (shape of x), using
+# the rows of scratch, shape (SCRATCH_ROWS, *x.shape), as working memory.
+GradientIntoFn = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray], None]
+SCRATCH_ROWS = 4
 
 _KINDS = ("global", "local")
 
@@ -53,7 +63,8 @@ class Surface:
     ``log_scale`` says that contours read better on levels spaced logarithmically above the
     global minimum value. ``curvature`` is (mu, L), the smallest and largest Hessian eigenvalue,
     for surfaces with a constant Hessian (the quadratic), else None: gradient descent on such a
-    surface is stable for learning rates below 2/L.
+    surface is stable for learning rates below 2/L. ``grad_into``, when given, is ``grad_fn``
+    computed without temporaries (see the module docstring); ``gradient`` then uses it.
     """
 
     name: str
@@ -68,6 +79,8 @@ class Surface:
     log_scale: bool = False
     curvature: tuple[float, float] | None = None
     hess_fn: HessianFn | None = field(default=None, compare=False)
+    grad_into: GradientIntoFn | None = field(default=None, compare=False)
+    SCRATCH_ROWS: ClassVar[int] = SCRATCH_ROWS
 
     def __post_init__(self) -> None:
         if not any(m.kind == "global" for m in self.minima):
@@ -81,13 +94,33 @@ class Surface:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             return np.asarray(self.fn(x, y), dtype=np.float64)
 
-    def gradient(self, points: ArrayLike) -> np.ndarray:
-        """Analytic gradient (df/dx, df/dy) at points of shape (..., 2); returns shape (..., 2)."""
+    def gradient(
+        self,
+        points: ArrayLike,
+        out: np.ndarray | None = None,
+        scratch: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Analytic gradient (df/dx, df/dy) at points of shape (..., 2); returns shape (..., 2).
+
+        ``out`` (..., 2), if given, receives the result (it must not overlap ``points``).
+        ``scratch`` (SCRATCH_ROWS, ...) is working memory for ``grad_into``; with both, a
+        surface that has ``grad_into`` allocates nothing. Fastest with ``points`` and ``out``
+        in Fortran order, where the x and y columns are contiguous.
+        """
         x, y = _split(points)
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if out is None:
             out = np.empty(x.shape + (2,))
-            out[..., 0], out[..., 1] = self.grad_fn(x, y)  # cheaper than np.stack on hot paths
-            return out
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            if self.grad_into is None:
+                out[..., 0], out[..., 1] = self.grad_fn(x, y)  # cheaper than np.stack
+            else:
+                gx, gy = out[..., 0], out[..., 1]
+                if x.ndim == 0:  # kernels write into arrays: one point is a batch of one
+                    x, y, gx, gy = x[None], y[None], gx[None], gy[None]
+                if scratch is None:
+                    scratch = np.empty((SCRATCH_ROWS, *x.shape))
+                self.grad_into(x, y, gx, gy, scratch)
+        return out
 
     def hessian(self, points: ArrayLike) -> np.ndarray:
         """Analytic Hessian at points of shape (..., 2); returns shape (..., 2, 2), symmetric."""
@@ -167,6 +200,7 @@ def make_surface(
     log_scale: bool = False,
     curvature: tuple[float, float] | None = None,
     hess_fn: HessianFn | None = None,
+    grad_into: GradientIntoFn | None = None,
 ) -> Surface:
     """Build a Surface, polishing the approximate minima and saddles with `refine`."""
 
@@ -192,4 +226,5 @@ def make_surface(
         log_scale=log_scale,
         curvature=curvature,
         hess_fn=hess_fn,
+        grad_into=grad_into,
     )

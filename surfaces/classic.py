@@ -32,6 +32,37 @@ def beale_grad(x, y):
     return 2 * (r1 * a1 + r2 * a2 + r3 * a3), 2 * x * (r1 + y * (2 * r2 + 3 * y * r3))
 
 
+def beale_grad_into(x, y, gx, gy, scratch):
+    """`beale_grad` written into gx, gy: the same operations in the same order, through four
+    scratch rows instead of temporaries (see surfaces.base)."""
+    s0, s1, s2, s3 = scratch[:4]
+    np.multiply(y, y, out=s0)  # y2
+    np.subtract(y, 1, out=s1)  # a1
+    np.subtract(s0, 1, out=s2)  # a2
+    np.multiply(s0, y, out=s3)
+    s3 -= 1  # a3
+    np.multiply(x, s1, out=s0)
+    s0 += 1.5  # r1
+    np.multiply(s0, s1, out=gx)  # gx = r1 a1
+    np.multiply(x, s2, out=s1)
+    s1 += 2.25  # r2
+    np.multiply(s1, s2, out=gy)
+    gx += gy  # + r2 a2
+    np.multiply(x, s3, out=s2)
+    s2 += 2.625  # r3
+    np.multiply(s2, s3, out=gy)
+    gx += gy  # + r3 a3
+    gx *= 2
+    np.multiply(y, 3, out=s3)
+    s3 *= s2  # 3 y r3
+    s1 *= 2
+    s1 += s3  # 2 r2 + 3 y r3
+    s1 *= y
+    s1 += s0  # r1 + y (...)
+    np.multiply(x, 2, out=gy)
+    gy *= s1
+
+
 def rosenbrock(x, y):
     """f = (1 - x)^2 + 100 (y - x^2)^2."""
     d = y - x * x
@@ -164,6 +195,7 @@ BEALE = make_surface(
     "Flat plateau and steep curved arms; the minimum sits at the end of a shallow valley.",
     beale,
     beale_grad,
+    grad_into=beale_grad_into,
     domain=((-4.5, 4.5), (-4.5, 4.5)),
     start=(1.0, 1.5),
     global_minima=[(3.0, 0.5)],
