@@ -90,16 +90,22 @@ class Optimizer:
             state = self.update_(u, params, state)
             return params - u, state
 
-    def update_(self, u: np.ndarray, params: np.ndarray, state: OptState) -> OptState:
+    def update_(
+        self, u: np.ndarray, params: np.ndarray, state: OptState, scratch: np.ndarray | None = None
+    ) -> OptState:
         """Turn the gradient ``u`` into the step ``lr_t * direction`` **in place**.
 
         Also updates the state arrays in place; returns the state with the new count. This is
         the fast path used by ``run`` on buffers it owns: ``params -= u`` completes the step.
+        ``scratch``, an array shaped like ``u`` (not overlapping it, ``params`` or the state),
+        is working memory for the kernels; ``run`` passes one it owns so that no step allocates.
         Callers silence NumPy's overflow warnings (diverging runs are results, not errors).
         """
         t = state.count + 1
+        if scratch is None:
+            scratch = np.empty_like(u)
         for transform, s in zip(self.chain, state.inner, strict=True):
-            transform.update_(u, s, params, t)
+            transform.update_(u, s, params, t, scratch)
         u *= self.schedule(self.hyperparams["lr"], t - 1)
         return OptState(t, state.inner)
 
