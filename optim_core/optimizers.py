@@ -115,10 +115,15 @@ class Optimizer:
         Array hyperparameters with one row per run (``ndim >= 2``, e.g. ``lr`` of shape
         ``(N, 1)``) are indexed; scalars and per-coordinate arrays are kept.
         """
-        if not any(np.ndim(v) >= 2 for v in _leaves(self.hyperparams)):
+        if not self.per_run:
             return self
         hp = {k: _take(v, rows) for k, v in self.hyperparams.items()}
         return OPTIMIZERS[self.name](**hp, schedule=self.schedule, clip_norm=self.clip_norm)
+
+    @property
+    def per_run(self) -> bool:
+        """Whether some hyperparameter has one row per run (``ndim >= 2``)."""
+        return any(np.ndim(v) >= 2 for v in _leaves(self.hyperparams))
 
     @property
     def clip_norm(self):
