@@ -75,6 +75,20 @@ def rosenbrock_grad(x, y):
     return -2 * (1 - x) - 400 * x * d, 200 * d
 
 
+def rosenbrock_grad_into(x, y, gx, gy, scratch):
+    """`rosenbrock_grad` written into gx, gy: the same operations in the same order, through
+    two scratch rows instead of temporaries (see surfaces.base)."""
+    d, s1 = scratch[:2]
+    np.multiply(x, x, out=d)
+    np.subtract(y, d, out=d)  # d = y - x^2
+    np.subtract(1, x, out=s1)
+    s1 *= -2  # -2 (1 - x)
+    np.multiply(x, 400, out=gx)
+    gx *= d
+    np.subtract(s1, gx, out=gx)  # -2 (1 - x) - 400 x d
+    np.multiply(d, 200, out=gy)
+
+
 def himmelblau(x, y):
     """f = (x^2 + y - 11)^2 + (x + y^2 - 7)^2."""
     u, v = x * x + y - 11, x + y * y - 7
@@ -85,6 +99,25 @@ def himmelblau_grad(x, y):
     """df/dx = 4xu + 2v,  df/dy = 2u + 4yv  with u = x^2 + y - 11, v = x + y^2 - 7."""
     u, v = x * x + y - 11, x + y * y - 7
     return 4 * x * u + 2 * v, 2 * u + 4 * y * v
+
+
+def himmelblau_grad_into(x, y, gx, gy, scratch):
+    """`himmelblau_grad` written into gx, gy: the same operations in the same order, through
+    three scratch rows instead of temporaries (see surfaces.base)."""
+    u, v, s2 = scratch[:3]
+    np.multiply(x, x, out=u)
+    u += y
+    u -= 11  # u = x^2 + y - 11
+    np.multiply(y, y, out=v)
+    v += x
+    v -= 7  # v = x + y^2 - 7
+    np.multiply(x, 4, out=gx)
+    gx *= u
+    gx += np.multiply(v, 2, out=s2)  # 4 x u + 2 v
+    np.multiply(u, 2, out=gy)
+    np.multiply(y, 4, out=s2)
+    s2 *= v
+    gy += s2  # 2 u + 4 y v
 
 
 def rastrigin(x, y):
@@ -210,6 +243,7 @@ ROSENBROCK = make_surface(
     "A long, curved, flat-bottomed valley: easy to find, slow to follow to the minimum.",
     rosenbrock,
     rosenbrock_grad,
+    grad_into=rosenbrock_grad_into,
     domain=((-2.0, 2.0), (-1.0, 3.0)),
     start=(-1.2, 1.0),  # Rosenbrock's (1960) classic start
     global_minima=[(1.0, 1.0)],
@@ -222,6 +256,7 @@ HIMMELBLAU = make_surface(
     "Four equal minima: where a run ends depends on the optimizer and its start.",
     himmelblau,
     himmelblau_grad,
+    grad_into=himmelblau_grad_into,
     domain=((-5.0, 5.0), (-5.0, 5.0)),
     start=(0.5, -1.5),
     # Published minima (Himmelblau 1972; Jamil & Yang 2013, f = 0 at all four).

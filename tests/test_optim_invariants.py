@@ -111,6 +111,7 @@ def test_array_learning_rates_equal_separate_runs(name):
 def test_batches_larger_than_a_chunk_match_a_loop(monkeypatch):
     # Chunking must not change results: compare a few runs of a big batch with single runs.
     monkeypatch.setattr(sys.modules["optim_core.run"], "CHUNK", 1024)
+    monkeypatch.setattr(sys.modules["optim_core.run"], "PLAIN_CHUNK", 1024)
     surface = surfaces.get("beale")
     opt = optim_core.make("adam", lr=np.linspace(0.001, 0.1, 2500)[:, None])
     starts = np.random.default_rng(0).uniform(-4, 4, size=(2500, 2))

@@ -107,13 +107,16 @@ def test_bad_step_counts_raise_value_error(steps):
         optim_core.run(optim_core.make("sgd"), surfaces.get("booth"), (0.0, 0.0), steps)
 
 
-def test_runs_stopping_at_different_steps_match_single_runs(monkeypatch):
+@pytest.mark.parametrize("name", ["himmelblau", "six_hump_camel"], ids=["fused", "plain"])
+def test_runs_stopping_at_different_steps_match_single_runs(monkeypatch, name):
     # Stopped runs leave the working set (moving runs from its tail take their rows) and big
     # batches are split into chunks: neither may change any run's path, status or stop step.
     monkeypatch.setattr(sys.modules["optim_core.run"], "CHUNK", 40)
-    surface = surfaces.get("himmelblau")
+    monkeypatch.setattr(sys.modules["optim_core.run"], "PLAIN_CHUNK", 40)
+    surface = surfaces.get(name)
+    (x0, x1), (y0, y1) = surface.domain
     rng = np.random.default_rng(1)
-    starts = rng.uniform(-5, 5, size=(100, 2))
+    starts = np.column_stack([rng.uniform(x0, x1, 100), rng.uniform(y0, y1, 100)])
     lr = rng.permutation(np.geomspace(1e-3, 0.1, 100))[:, None]  # the largest ones diverge
     batch = optim_core.run(optim_core.make("nag", lr=lr), surface, starts, 150, tol=1e-2)
     assert set(batch.status) == {"converged", "diverged", "moving"}
