@@ -91,7 +91,9 @@ def main() -> None:
         # steps for the few runs that circle a minimum with large steps).
         moving = full.status == "moving"
         deviation = np.abs(full.final[moving] - base_final[moving]).max(axis=1)
-        assert np.median(deviation) < 1e-12 and deviation.max() < 1e-3, (name, deviation.max())
+        p99 = np.quantile(deviation, 0.99)
+        close = np.median(deviation) < 1e-12 and p99 < 1e-9 and deviation.max() < 1e-3
+        assert close, (name, p99, deviation.max())
         totals += (t_base, t_run, t_full)
         print(
             f"  {name:9s} {t_base:8.2f}s {t_run:7.2f}s {t_base / t_run:6.2f}x "

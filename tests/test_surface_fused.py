@@ -5,12 +5,14 @@ arrays, so the two must agree bit for bit, including where the gradient overflow
 undefined.
 """
 
+import dataclasses
 import warnings
 
 import numpy as np
 import pytest
 
 from surfaces import SURFACES
+from surfaces.base import FUSED_MIN_POINTS
 
 FUSED = [s for s in SURFACES.values() if s.grad_into is not None]
 FUSED_IDS = [s.name for s in FUSED]
@@ -35,24 +37,37 @@ def plain(surface, p: np.ndarray) -> np.ndarray:
         return np.stack(surface.grad_fn(p[..., 0], p[..., 1]), axis=-1)
 
 
+def fused(surface, p: np.ndarray) -> np.ndarray:
+    """``grad_into`` called directly, on points of any shape (..., 2)."""
+    out = np.empty(p.shape)
+    with np.errstate(all="ignore"):
+        scratch = np.empty((surface.SCRATCH_ROWS, *p.shape[:-1]))
+        surface.grad_into(p[..., 0], p[..., 1], out[..., 0], out[..., 1], scratch)
+    return out
+
+
 @pytest.mark.parametrize("surface", FUSED, ids=FUSED_IDS)
 def test_fused_gradient_equals_the_plain_formula(surface):
     p = awkward_points(5000, seed=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        fused = surface.gradient(p)
-    np.testing.assert_array_equal(fused, plain(surface, p))
+    np.testing.assert_array_equal(fused(surface, p), plain(surface, p))
+    grid = awkward_points(1200, seed=2).reshape(30, 40, 2)[::2, ::3]  # non-contiguous views
+    np.testing.assert_array_equal(fused(surface, grid), plain(surface, grid))
+    one = np.array([[0.3, -0.7]])
+    np.testing.assert_array_equal(fused(surface, one), plain(surface, one))
 
 
 @pytest.mark.parametrize("surface", FUSED, ids=FUSED_IDS)
-def test_fused_gradient_into_fortran_buffers_and_on_strided_grids(surface):
+def test_gradient_takes_the_fused_form_for_big_batches_without_warnings(surface):
     # The layout run() uses: Fortran-ordered (n, 2) points and output, caller-owned scratch.
-    p = np.asfortranarray(awkward_points(1000, seed=1))
+    p = np.asfortranarray(awkward_points(FUSED_MIN_POINTS, seed=1))
     out = np.empty_like(p)
     scratch = np.full((surface.SCRATCH_ROWS, len(p)), np.nan)
-    assert surface.gradient(p, out=out, scratch=scratch) is out
+
+    def refuse(x, y):
+        raise AssertionError("the plain formula was called")
+
+    fused_only = dataclasses.replace(surface, grad_fn=refuse)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert fused_only.gradient(p, out=out, scratch=scratch) is out
     np.testing.assert_array_equal(out, plain(surface, p))
-    grid = awkward_points(1200, seed=2).reshape(30, 40, 2)[::2, ::3]  # non-contiguous views
-    np.testing.assert_array_equal(surface.gradient(grid), plain(surface, grid))
-    point = np.array([0.3, -0.7])
-    np.testing.assert_array_equal(surface.gradient(point), plain(surface, point))
