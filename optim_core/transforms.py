@@ -99,9 +99,10 @@ class Trace:
             b[...] = u
         else:
             b *= self.momentum
-            b += (
-                u if _is_zero(self.dampening) else np.multiply(1.0 - self.dampening, u, out=scratch)
-            )
+            if _is_zero(self.dampening):
+                b += u
+            else:
+                b += np.multiply(1.0 - self.dampening, u, out=scratch)
         if self.nesterov:
             u += np.multiply(self.momentum, b, out=scratch)
         else:
