@@ -138,7 +138,8 @@ def _run_chunk(opt, surface, start, rows, steps, tol, box, noise, rng, out):
             converged, diverged = _stopped(b.new, b.new_gn2, tol2, box)
             # A diverged run stays where it was before the step that took it away.
             bad = np.flatnonzero(diverged)
-            b.new[bad], b.new_gn2[bad] = b.p[bad], b.gn2[bad]
+            if len(bad):
+                b.new[bad], b.new_gn2[bad] = b.p[bad], b.gn2[bad]
             b.accept()
             out.record(b.rows, t, b.p, b.gn2)
             b.drop(converged | diverged, t, diverged, out)
@@ -153,6 +154,7 @@ class _Batch:
         n = len(rows)
         self.rows = rows.copy()
         self.opt = opt
+        self.per_run = opt.per_run  # whether ``drop`` must re-index hyperparameters
         self.p = np.asfortranarray(start)
         self.new = np.empty_like(self.p)  # empty_like keeps the Fortran order
         self.g = np.empty_like(self.p)
@@ -198,7 +200,7 @@ class _Batch:
         self.state = self.state._replace(inner=_map_tree(fill, self.state.inner))
         self.new, self.new_gn2, self.scratch = self.new[:k], self.new_gn2[:k], self.scratch[:k]
         self.work = self.work[:, :k]
-        if self.opt.per_run:
+        if self.per_run:
             order = np.arange(k)
             order[holes] = movers
             self.opt = self.opt.take(order)
