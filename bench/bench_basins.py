@@ -2,8 +2,9 @@
 
 For each optimizer (learning rates as on the minima lab page) it times
 ``optim_core.run(..., keep_path=False)`` over the whole grid, as the page does, and the
-baseline: a plain NumPy loop of the same textbook update over the whole (N, 2) array with
-temporaries and no status tracking, run in the same process. It prints seconds and the ratio
+baseline: a plain NumPy loop of the same textbook update and the surface's plain gradient
+formula (``grad_fn``) over the whole (N, 2) array with temporaries and no status tracking, run
+in the same process, interleaved, best of ``--repeat`` rounds. It prints seconds and the ratio
 baseline / run (the issue's target is >= 3x), also for ``run`` with ``tol=0`` (no run ever
 stops, so only the per-step cost is compared), and checks that both end at the same points.
 
@@ -19,7 +20,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from timing import best_time  # noqa: E402
+from timing import best_times  # noqa: E402
 
 import optim_core  # noqa: E402
 import surfaces  # noqa: E402
@@ -35,7 +36,9 @@ def plain_loop(name: str, lr: float, surface, starts: np.ndarray, steps: int) ->
     s = np.zeros_like(p)  # Adagrad's sum / RMSProp's and Adam's v
     mu, alpha, beta1, beta2 = 0.9, 0.99, 0.9, 0.999
     for t in range(1, steps + 1):
-        g = surface.gradient(p)
+        g = np.empty_like(p)  # the plain formula, as surface.gradient did before grad_into
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            g[:, 0], g[:, 1] = surface.grad_fn(p[:, 0], p[:, 1])
         if name == "sgd":
             p = p - lr * g
         elif name in ("momentum", "nag"):
@@ -74,22 +77,23 @@ def main() -> None:
     for name in NAMES:
         lr = basins.suggested_lr(surface, name)
         opt = optim_core.make(name, lr=lr)
-        t_base, base_final = best_time(
-            lambda n=name, r=lr: plain_loop(n, r, surface, starts, args.steps), args.repeat
-        )
-        t_run, _ = best_time(
-            lambda o=opt: optim_core.run(o, surface, starts, args.steps, keep_path=False),
-            args.repeat,
-        )
-        t_full, full = best_time(
-            lambda o=opt: optim_core.run(o, surface, starts, args.steps, keep_path=False, tol=0.0),
+        (t_base, base_final), (t_run, _), (t_full, full) = best_times(
+            [
+                lambda n=name, r=lr: plain_loop(n, r, surface, starts, args.steps),
+                lambda o=opt: optim_core.run(o, surface, starts, args.steps, keep_path=False),
+                lambda o=opt: optim_core.run(
+                    o, surface, starts, args.steps, keep_path=False, tol=0.0
+                ),
+            ],
             args.repeat,
         )
         # Same equations: runs end where the baseline ends, up to rounding (amplified over 500
         # steps for the few runs that circle a minimum with large steps).
         moving = full.status == "moving"
         deviation = np.abs(full.final[moving] - base_final[moving]).max(axis=1)
-        assert np.median(deviation) < 1e-12 and deviation.max() < 1e-3, (name, deviation.max())
+        p99 = np.quantile(deviation, 0.99)
+        close = np.median(deviation) < 1e-12 and p99 < 1e-9 and deviation.max() < 1e-3
+        assert close, (name, p99, deviation.max())
         totals += (t_base, t_run, t_full)
         print(
             f"  {name:9s} {t_base:8.2f}s {t_run:7.2f}s {t_base / t_run:6.2f}x "

@@ -75,14 +75,19 @@ def main() -> None:
     )
 
     # Same equations: runs that never stopped end where the baseline ends, up to rounding
-    # (amplified over 500 steps where Beale's gradient reaches 1e5 at the domain's corners).
+    # (amplified over 500 steps where Beale's gradient reaches 1e5 at the domain's corners, for
+    # a few tenths of a percent of the runs).
     moving = full.status == "moving"
     deviation = np.abs(full.final[moving] - base_final[moving]).max(axis=1)
-    assert np.median(deviation) < 1e-12 and deviation.max() < 1e-4, deviation.max()
+    p99 = np.quantile(deviation, 0.99)
+    assert p99 < 1e-12 and deviation.max() < 1e-4, (p99, deviation.max())
 
     print(f"Adam (lr={LR}) on Beale, {args.grid}x{args.grid} starts x {args.steps} steps")
     print(f"  status with tol=1e-6: {result}")
-    print(f"  largest deviation from the baseline's end points: {deviation.max():.1e}")
+    print(
+        f"  deviation from the baseline's end points: 99% of runs within {p99:.0e}, "
+        f"largest {deviation.max():.1e}"
+    )
     rows = [
         ("plain NumPy loop (baseline)", t_base),
         ("optim_core.run, keep_path=False", t_core),

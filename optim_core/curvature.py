@@ -237,7 +237,8 @@ def run_curvature(
     ``box``, keeping the last good position), plus singular: the step from the position at
     ``stop_step - 1`` needed a singular solve, and the run holds that position."""
     # run.py dispatches here, so its outputs are imported when a run starts, not at import.
-    from optim_core.run import CHUNK, _Outputs
+    from optim_core.run import PLAIN_CHUNK as CHUNK  # noqa: I001 - see the comment above
+    from optim_core.run import _Outputs
 
     if noise:
         raise ValueError(f"noise={noise}: {opt.name} evaluates the surface exactly (use noise=0)")

@@ -93,16 +93,22 @@ class Optimizer:
             state = self.update_(u, params, state)
             return params - u, state
 
-    def update_(self, u: np.ndarray, params: np.ndarray, state: OptState) -> OptState:
+    def update_(
+        self, u: np.ndarray, params: np.ndarray, state: OptState, scratch: np.ndarray | None = None
+    ) -> OptState:
         """Turn the gradient ``u`` into the step ``lr_t * direction`` **in place**.
 
         Also updates the state arrays in place; returns the state with the new count. This is
         the fast path used by ``run`` on buffers it owns: ``params -= u`` completes the step.
+        ``scratch``, an array shaped like ``u`` (not overlapping it, ``params`` or the state),
+        is working memory for the kernels; ``run`` passes one it owns so that no step allocates.
         Callers silence NumPy's overflow warnings (diverging runs are results, not errors).
         """
         t = state.count + 1
+        if scratch is None:
+            scratch = np.empty_like(u)
         for transform, s in zip(self.chain, state.inner, strict=True):
-            transform.update_(u, s, params, t)
+            transform.update_(u, s, params, t, scratch)
         u *= self.schedule(self.hyperparams["lr"], t - 1)
         return OptState(t, state.inner)
 
@@ -112,10 +118,15 @@ class Optimizer:
         Array hyperparameters with one row per run (``ndim >= 2``, e.g. ``lr`` of shape
         ``(N, 1)``) are indexed; scalars and per-coordinate arrays are kept.
         """
-        if not any(np.ndim(v) >= 2 for v in _leaves(self.hyperparams)):
+        if not self.per_run:
             return self
         hp = {k: _take(v, rows) for k, v in self.hyperparams.items()}
         return OPTIMIZERS[self.name](**hp, schedule=self.schedule, clip_norm=self.clip_norm)
+
+    @property
+    def per_run(self) -> bool:
+        """Whether some hyperparameter has one row per run (``ndim >= 2``)."""
+        return any(np.ndim(v) >= 2 for v in _leaves(self.hyperparams))
 
     @property
     def clip_norm(self):

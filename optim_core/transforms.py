@@ -1,12 +1,15 @@
 """Gradient transforms: the building blocks every optimizer is a short chain of.
 
 Each transform has ``init(params) -> state`` (a NamedTuple of arrays, or ``None``) and
-``update_(u, state, params, t)``, which rewrites the direction ``u`` **in place** and updates
-its own state arrays in place. ``t`` counts steps from 1, as in PyTorch.
+``update_(u, state, params, t, scratch)``, which rewrites the direction ``u`` **in place** and
+updates its own state arrays in place. ``t`` counts steps from 1, as in PyTorch. ``scratch`` is
+an array shaped like ``u`` that the kernel may overwrite, in place of a temporary.
 
 In-place kernels are the one implementation of each equation. ``Optimizer.step`` stays pure by
 handing them fresh copies; ``optim_core.run`` hands them buffers it owns, which is what makes
-batched runs fast (no temporaries the size of the whole batch).
+batched runs fast: a fresh array the size of a large batch costs more in page faults than the
+arithmetic done on it. Each kernel writes the same products in the same order as the equation
+in its docstring, so reusing scratch changes no rounding.
 
 Hyperparameters may be floats or arrays that broadcast against ``params``, e.g. ``lr`` of shape
 ``(N, 1)`` for a batch of ``N`` points of shape ``(N, 2)``.
@@ -24,6 +27,13 @@ def _is_zero(value) -> bool:
     return np.ndim(value) == 0 and float(value) == 0.0
 
 
+def _scaled_square(c, u, out):
+    """``c * u * u`` into ``out``, rounded as written: ``(c u) u``."""
+    np.multiply(c, u, out=out)
+    out *= u
+    return out
+
+
 class ClipByNorm:
     r"""Scale each run's gradient so its norm is at most ``max_norm``.
 
@@ -38,7 +48,7 @@ class ClipByNorm:
     def init(self, params):
         return None
 
-    def update_(self, u, state, params, t):
+    def update_(self, u, state, params, t, scratch):
         norm = np.abs(u) if u.ndim == 0 else np.linalg.norm(u, axis=-1, keepdims=True)
         u *= np.minimum(1.0, self.max_norm / (norm + 1e-6))
 
@@ -57,8 +67,8 @@ class AddWeightDecay:
     def init(self, params):
         return None
 
-    def update_(self, u, state, params, t):
-        u += self.weight_decay * params
+    def update_(self, u, state, params, t, scratch):
+        u += np.multiply(self.weight_decay, params, out=scratch)
 
 
 class TraceState(NamedTuple):
@@ -83,15 +93,18 @@ class Trace:
     def init(self, params):
         return TraceState(np.zeros_like(params))
 
-    def update_(self, u, state, params, t):
+    def update_(self, u, state, params, t, scratch):
         b = state.buffer
         if t == 1:
             b[...] = u
         else:
             b *= self.momentum
-            b += u if _is_zero(self.dampening) else (1.0 - self.dampening) * u
+            if _is_zero(self.dampening):
+                b += u
+            else:
+                b += np.multiply(1.0 - self.dampening, u, out=scratch)
         if self.nesterov:
-            u += self.momentum * b
+            u += np.multiply(self.momentum, b, out=scratch)
         else:
             u[...] = b
 
@@ -117,17 +130,18 @@ class ScaleByRms:
         grad_avg = np.zeros_like(params) if self.centered else None
         return RmsState(np.zeros_like(params), grad_avg)
 
-    def update_(self, u, state, params, t):
+    def update_(self, u, state, params, t, scratch):
         v = state.square_avg
         v *= self.alpha
-        v += (1.0 - self.alpha) * u * u
+        v += _scaled_square(1.0 - self.alpha, u, scratch)
         if self.centered:
             mean = state.grad_avg
             mean *= self.alpha
-            mean += (1.0 - self.alpha) * u
-            denom = np.sqrt(v - mean * mean)
+            mean += np.multiply(1.0 - self.alpha, u, out=scratch)
+            denom = np.subtract(v, np.multiply(mean, mean, out=scratch), out=scratch)
+            np.sqrt(denom, out=denom)
         else:
-            denom = np.sqrt(v)
+            denom = np.sqrt(v, out=scratch)
         denom += self.eps
         u /= denom
 
@@ -152,10 +166,10 @@ class ScaleByAdagrad:
     def init(self, params):
         return AdagradState(np.zeros_like(params) + self.initial_accumulator_value)
 
-    def update_(self, u, state, params, t):
+    def update_(self, u, state, params, t, scratch):
         s = state.sum
-        s += u * u
-        denom = np.sqrt(s)
+        s += np.multiply(u, u, out=scratch)
+        denom = np.sqrt(s, out=scratch)
         denom += self.eps
         u /= denom
         if not _is_zero(self.lr_decay):
@@ -184,11 +198,11 @@ class ScaleByAdam:
         vmax = np.zeros_like(params) if self.amsgrad else None
         return AdamState(np.zeros_like(params), np.zeros_like(params), vmax)
 
-    def update_(self, u, state, params, t):
+    def update_(self, u, state, params, t, scratch):
         m, v = state.exp_avg, state.exp_avg_sq
-        # m += (1 - b1)(u - m) is b1 m + (1 - b1) u with one scratch array and no other
-        # temporaries; likewise for v. Same values to rounding.
-        scratch = np.subtract(u, m, out=np.empty_like(u))  # an array even for 0-d params
+        # m += (1 - b1)(u - m) is b1 m + (1 - b1) u with the scratch array and no temporaries;
+        # likewise for v. Same values to rounding.
+        np.subtract(u, m, out=scratch)
         scratch *= 1.0 - self.beta1
         m += scratch
         np.multiply(u, u, out=scratch)
@@ -225,11 +239,11 @@ class ScaleByAdadelta:
     def init(self, params):
         return AdadeltaState(np.zeros_like(params), np.zeros_like(params))
 
-    def update_(self, u, state, params, t):
+    def update_(self, u, state, params, t, scratch):
         v, a = state.square_avg, state.acc_delta
         v *= self.rho
-        v += (1.0 - self.rho) * u * u
-        u *= np.sqrt(a + self.eps)
-        u /= np.sqrt(v + self.eps)
+        v += _scaled_square(1.0 - self.rho, u, scratch)
+        u *= np.sqrt(np.add(a, self.eps, out=scratch), out=scratch)
+        u /= np.sqrt(np.add(v, self.eps, out=scratch), out=scratch)
         a *= self.rho
-        a += (1.0 - self.rho) * u * u
+        a += _scaled_square(1.0 - self.rho, u, scratch)

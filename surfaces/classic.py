@@ -63,6 +63,37 @@ def beale_jacobian(x, y):
     return (y - 1, x), (y2 - 1, 2 * x * y), (y2 * y - 1, 3 * x * y2)
 
 
+def beale_grad_into(x, y, gx, gy, scratch):
+    """`beale_grad` written into gx, gy: the same operations in the same order, through four
+    scratch rows instead of temporaries (see surfaces.base)."""
+    s0, s1, s2, s3 = scratch[:4]
+    np.multiply(y, y, out=s0)  # y2
+    np.subtract(y, 1, out=s1)  # a1
+    np.subtract(s0, 1, out=s2)  # a2
+    np.multiply(s0, y, out=s3)
+    s3 -= 1  # a3
+    np.multiply(x, s1, out=s0)
+    s0 += 1.5  # r1
+    np.multiply(s0, s1, out=gx)  # gx = r1 a1
+    np.multiply(x, s2, out=s1)
+    s1 += 2.25  # r2
+    np.multiply(s1, s2, out=gy)
+    gx += gy  # + r2 a2
+    np.multiply(x, s3, out=s2)
+    s2 += 2.625  # r3
+    np.multiply(s2, s3, out=gy)
+    gx += gy  # + r3 a3
+    gx *= 2
+    np.multiply(y, 3, out=s3)
+    s3 *= s2  # 3 y r3
+    s1 *= 2
+    s1 += s3  # 2 r2 + 3 y r3
+    s1 *= y
+    s1 += s0  # r1 + y (...)
+    np.multiply(x, 2, out=gy)
+    gy *= s1
+
+
 def rosenbrock(x, y):
     """f = (1 - x)^2 + 100 (y - x^2)^2."""
     d = y - x * x
@@ -88,6 +119,20 @@ def rosenbrock_residuals(x, y):
 def rosenbrock_jacobian(x, y):
     """dr1 = (-1, 0),  dr2 = (-20x, 10)."""
     return (np.full_like(x, -1.0), np.zeros_like(x)), (-20 * x, np.full_like(x, 10.0))
+
+
+def rosenbrock_grad_into(x, y, gx, gy, scratch):
+    """`rosenbrock_grad` written into gx, gy: the same operations in the same order, through
+    two scratch rows instead of temporaries (see surfaces.base)."""
+    d, s1 = scratch[:2]
+    np.multiply(x, x, out=d)
+    np.subtract(y, d, out=d)  # d = y - x^2
+    np.subtract(1, x, out=s1)
+    s1 *= -2  # -2 (1 - x)
+    np.multiply(x, 400, out=gx)
+    gx *= d
+    np.subtract(s1, gx, out=gx)  # -2 (1 - x) - 400 x d
+    np.multiply(d, 200, out=gy)
 
 
 def himmelblau(x, y):
@@ -117,6 +162,25 @@ def himmelblau_jacobian(x, y):
     """du = (2x, 1),  dv = (1, 2y)."""
     one = np.ones_like(x)
     return (2 * x, one), (one, 2 * y)
+
+
+def himmelblau_grad_into(x, y, gx, gy, scratch):
+    """`himmelblau_grad` written into gx, gy: the same operations in the same order, through
+    three scratch rows instead of temporaries (see surfaces.base)."""
+    u, v, s2 = scratch[:3]
+    np.multiply(x, x, out=u)
+    u += y
+    u -= 11  # u = x^2 + y - 11
+    np.multiply(y, y, out=v)
+    v += x
+    v -= 7  # v = x + y^2 - 7
+    np.multiply(x, 4, out=gx)
+    gx *= u
+    gx += np.multiply(v, 2, out=s2)  # 4 x u + 2 v
+    np.multiply(u, 2, out=gy)
+    np.multiply(y, 4, out=s2)
+    s2 *= v
+    gy += s2  # 2 u + 4 y v
 
 
 def rastrigin(x, y):
@@ -346,6 +410,7 @@ BEALE = make_surface(
     "Flat plateau and steep curved arms; the minimum sits at the end of a shallow valley.",
     beale,
     beale_grad,
+    grad_into=beale_grad_into,
     domain=((-4.5, 4.5), (-4.5, 4.5)),
     start=(1.0, 1.5),
     global_minima=[(3.0, 0.5)],
@@ -363,6 +428,7 @@ ROSENBROCK = make_surface(
     "A long, curved, flat-bottomed valley: easy to find, slow to follow to the minimum.",
     rosenbrock,
     rosenbrock_grad,
+    grad_into=rosenbrock_grad_into,
     domain=((-2.0, 2.0), (-1.0, 3.0)),
     start=(-1.2, 1.0),  # Rosenbrock's (1960) classic start
     global_minima=[(1.0, 1.0)],
@@ -378,6 +444,7 @@ HIMMELBLAU = make_surface(
     "Four equal minima: where a run ends depends on the optimizer and its start.",
     himmelblau,
     himmelblau_grad,
+    grad_into=himmelblau_grad_into,
     domain=((-5.0, 5.0), (-5.0, 5.0)),
     start=(0.5, -1.5),
     # Published minima (Himmelblau 1972; Jamil & Yang 2013, f = 0 at all four).

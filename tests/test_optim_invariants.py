@@ -1,5 +1,6 @@
 """Invariants of every optimizer: pure steps, kept shapes, finite state, batched = looped."""
 
+import sys
 import warnings
 
 import numpy as np
@@ -107,8 +108,10 @@ def test_array_learning_rates_equal_separate_runs(name):
         np.testing.assert_allclose(batch.path[i], single.path, rtol=1e-12, atol=1e-12)
 
 
-def test_batches_larger_than_a_chunk_match_a_loop():
+def test_batches_larger_than_a_chunk_match_a_loop(monkeypatch):
     # Chunking must not change results: compare a few runs of a big batch with single runs.
+    monkeypatch.setattr(sys.modules["optim_core.run"], "CHUNK", 1024)
+    monkeypatch.setattr(sys.modules["optim_core.run"], "PLAIN_CHUNK", 1024)
     surface = surfaces.get("beale")
     opt = optim_core.make("adam", lr=np.linspace(0.001, 0.1, 2500)[:, None])
     starts = np.random.default_rng(0).uniform(-4, 4, size=(2500, 2))

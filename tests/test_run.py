@@ -1,5 +1,6 @@
 """``optim_core.run``: statuses, stop steps, paths, divergence without warnings, noise."""
 
+import sys
 import warnings
 
 import numpy as np
@@ -104,3 +105,25 @@ def test_noise_is_seeded():
 def test_bad_step_counts_raise_value_error(steps):
     with pytest.raises(ValueError, match="steps"):
         optim_core.run(optim_core.make("sgd"), surfaces.get("booth"), (0.0, 0.0), steps)
+
+
+@pytest.mark.parametrize("name", ["himmelblau", "six_hump_camel"], ids=["fused", "plain"])
+def test_runs_stopping_at_different_steps_match_single_runs(monkeypatch, name):
+    # Stopped runs leave the working set (moving runs from its tail take their rows) and big
+    # batches are split into chunks: neither may change any run's path, status or stop step.
+    monkeypatch.setattr(sys.modules["optim_core.run"], "CHUNK", 40)
+    monkeypatch.setattr(sys.modules["optim_core.run"], "PLAIN_CHUNK", 40)
+    surface = surfaces.get(name)
+    (x0, x1), (y0, y1) = surface.domain
+    rng = np.random.default_rng(1)
+    starts = np.column_stack([rng.uniform(x0, x1, 100), rng.uniform(y0, y1, 100)])
+    lr = rng.permutation(np.geomspace(1e-3, 0.1, 100))[:, None]  # the largest ones diverge
+    batch = optim_core.run(optim_core.make("nag", lr=lr), surface, starts, 150, tol=1e-2)
+    assert set(batch.status) == {"converged", "diverged", "moving"}
+    assert len(np.unique(batch.stop_step)) > 20
+    for i in range(len(starts)):
+        opt = optim_core.make("nag", lr=float(lr[i, 0]))
+        single = optim_core.run(opt, surface, starts[i], 150, tol=1e-2)
+        np.testing.assert_array_equal(batch.path[i], single.path)
+        np.testing.assert_array_equal(batch.grad_norm[i], single.grad_norm)
+        assert (batch.status[i], batch.stop_step[i]) == (single.status, single.stop_step)
