@@ -104,7 +104,8 @@ def pca_plane(trajectories: Sequence[np.ndarray], anchor: np.ndarray) -> Plane:
     # Two rows of zeros (points at the anchor) change no singular value and make sure that
     # V^T has two rows even for a single point.
     D = np.concatenate([*(r - anchor for r in rows), np.zeros((2, p))])
-    _, s, vt = np.linalg.svd(D, full_matrices=False)
+    with _one_blas_thread:  # a few hundred rows: BLAS threads only spin (10x slower, busy)
+        _, s, vt = np.linalg.svd(D, full_matrices=False)
     d1, d2 = vt[0], vt[1]
     total = float(np.sum(s**2))
     ratios = (float(s[0] ** 2 / total), float(s[1] ** 2 / total)) if total > 0 else (np.nan,) * 2
