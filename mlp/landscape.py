@@ -36,7 +36,9 @@ from mlp.train import _one_blas_thread
 
 __all__ = ["Plane", "batch_loss", "explained", "loss_grid", "pca_plane", "project", "random_plane"]
 
-CHUNK = 2**20  # numbers held per array in a batch: G (n rows x hidden units + n_params) <= CHUNK
+# Numbers per array in a batch, G (n rows x units + n_params) <= CHUNK: 1-2 MB, near the CPU
+# caches (the activation makes several passes over each array). 2**16 to 2**20 measured alike.
+CHUNK = 2**18
 MAX_GRID = 400  # grid points per axis
 
 
@@ -182,10 +184,12 @@ def batch_loss(
     ``X`` ``(n, d)``, ``y`` ``(n,)``: ``(G,)``, what :meth:`MLP.evaluate` gives for each row.
 
     The networks go through ``net``'s forward pass as stacks of at most ``CHUNK`` numbers per
-    array (bounded memory). ``dtype=np.float32`` runs the layers in single precision, which is
-    2 to 4 times faster (NumPy's float64 ``exp`` and ``tanh`` are slow without AVX-512); the
-    logits are then converted to float64 for the loss, so small losses keep their relative
-    precision (about 1e-6). ``np.float64`` reproduces ``evaluate`` to rounding. Diverged
+    array (bounded memory). The time goes to the activation, element by element, and NumPy's
+    float64 ``exp`` and ``tanh`` are slow without AVX-512: in float64 a batch is no faster than
+    a loop of ``evaluate`` (``bench/bench_landscape.py``). So ``dtype=np.float32`` (the
+    default) runs the layers in single precision, about 3 times faster, and converts the
+    logits to float64 for the loss, so that small losses keep their relative precision (about
+    1e-6, plenty for a picture). ``np.float64`` reproduces ``evaluate`` to rounding. Diverged
     weights give ``inf`` or ``nan`` silently.
     """
     thetas = np.asarray(thetas, dtype=np.float64)
