@@ -62,6 +62,11 @@ GRID = 40  # decision-boundary heatmap resolution (zsmoothed in the browser)
 LANDSCAPE_GRID = 41  # loss-landscape grid points per axis (the figure interpolates between them)
 LANDSCAPE_MARGIN = 0.2  # the grid reaches this share of the paths' span beyond them
 LANDSCAPE_MIN_SHARE = 0.25  # each axis spans at least this share of the other
+# Activations computed for the landscape grid: grid points x training points x units. About
+# 10 ns each (float32, tanh, measured with bench/bench_landscape.py on a busy machine), so
+# about half a second; the defaults need 41^2 x 240 x 33 = 1.3e7.
+LANDSCAPE_WORK = 5e7
+LANDSCAPE_MIN_GRID = 11
 
 
 def parse_hidden(text: str) -> tuple[int, ...]:
@@ -410,11 +415,16 @@ def landscape(
       a diverged run contributes the finite snapshots it had (up to the epoch before it blew
       up), which :func:`mlp.landscape.pca_plane` also ignores past.
     * The grid (``resolution`` points per axis) covers every projected path and the anchor with
-      a margin (see :func:`_extent`).
+      a margin (see :func:`_extent`); for big networks and data sets it has fewer points, so
+      that it costs at most ``LANDSCAPE_WORK`` activations (:func:`landscape_resolution`).
+    * The loss is the network's (its ``weight_decay`` included); an optimizer's own weight
+      decay (SGD's ``weight_decay``, AdamW) is part of its update rule, not of this loss.
     """
     if kind not in ("pca", "random"):
         raise ValueError(f"kind must be 'pca' or 'random', got {kind!r}")
-    resolution = _checks.integer("resolution", resolution, 2, 200)
+    resolution = landscape_resolution(
+        net, len(train_set), _checks.integer("resolution", resolution, 2, 200)
+    )
     runs = race.runs
     if anchor is None:
         anchor = best_run(race)
@@ -442,6 +452,14 @@ def landscape(
         betas=betas,
         loss=loss_grid(net, plane, train_set.X, train_set.y, alphas, betas),
     )
+
+
+def landscape_resolution(net: MLP, n_train: int, requested: int = LANDSCAPE_GRID) -> int:
+    """Grid points per axis: ``requested``, or fewer (down to ``LANDSCAPE_MIN_GRID``) so that
+    ``points^2 x n_train x units`` stays within ``LANDSCAPE_WORK``."""
+    per_point = n_train * sum(net.sizes[1:])
+    affordable = math.isqrt(int(LANDSCAPE_WORK // per_point))
+    return min(requested, max(affordable, LANDSCAPE_MIN_GRID))
 
 
 def landscape_caption(ls: Landscape) -> str:

@@ -193,3 +193,33 @@ def test_figure_json_stays_small_with_four_optimizers_and_100_epochs():
     for kind in ("pca", "random"):
         size = len(landscape_figure(pg.landscape(race, net, train_set, kind=kind)).to_json())
         assert size < 400_000, (kind, size)
+
+
+@pytest.mark.parametrize(
+    ("data", "hidden", "loss", "features"),
+    [
+        ("sine", (6,), "mae", None),
+        ("blobs", (6,), "xent", None),
+        ("circles", (), "xent", ("x1sq", "x2sq")),
+    ],
+    ids=["regression-mae", "three-classes", "features"],
+)
+def test_every_task_and_input_features(data, hidden, loss, features):
+    train_set, _ = pg.load_data(data, 60, 0.1, 0, 0.0)
+    net = pg.network(hidden, train_set.n_classes, "tanh", loss, 0, features)
+    race = pg.race(train_set, None, net, [("adam", {"lr": 0.05})], 8, None, 0, resolution=3)
+    ls = pg.landscape(race, net, train_set, resolution=4)
+    theta = ls.plane.at(ls.alphas[1], ls.betas[2])
+    assert ls.loss[2, 1] == pytest.approx(net.loss_value(theta, train_set.X, train_set.y), rel=1e-5)
+
+
+def test_the_grid_shrinks_for_big_networks_and_data_sets():
+    small = pg.network((16, 16), 2, "tanh", "xent", 0)
+    assert pg.landscape_resolution(small, 240) == pg.LANDSCAPE_GRID
+    big = pg.network((64,) * 6, 2, "tanh", "xent", 0)
+    r = pg.landscape_resolution(big, 1600)
+    assert r == pg.LANDSCAPE_MIN_GRID
+    middle = pg.network((32, 32), 2, "tanh", "xent", 0)
+    r = pg.landscape_resolution(middle, 1600)
+    assert pg.LANDSCAPE_MIN_GRID < r < pg.LANDSCAPE_GRID
+    assert r**2 * 1600 * 65 <= pg.LANDSCAPE_WORK < (r + 1) ** 2 * 1600 * 65

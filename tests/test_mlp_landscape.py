@@ -67,6 +67,29 @@ def test_known_spread_gives_known_ratios_and_matches_scikit_learn():
     assert explained(plane, points) == pytest.approx(13 / 14)
 
 
+@pytest.mark.parametrize(("points", "p"), [(30, 200), (200, 12)], ids=["wide", "tall"])
+def test_pca_matches_numpys_svd_of_the_differences(points, p):
+    # Anisotropic cloud, so the top two directions are well separated.
+    rng = np.random.default_rng(points)
+    anchor = rng.normal(size=p)
+    D = rng.normal(size=(points, p)) * np.linspace(3.0, 0.1, p)
+    plane = pca_plane([anchor + D[: points // 2], anchor + D[points // 2 :]], anchor)
+    _, s, vt = np.linalg.svd(D, full_matrices=False)
+    np.testing.assert_allclose(plane.explained_variance, s[:2] ** 2 / np.sum(s**2), rtol=1e-10)
+    np.testing.assert_allclose(np.abs([plane.d1 @ vt[0], plane.d2 @ vt[1]]), 1.0, rtol=1e-9)
+
+
+@pytest.mark.parametrize("p", [3, 50])
+def test_points_on_a_line_get_an_orthonormal_second_direction(p):
+    u = orthonormal(p, 1, seed=p)[0]
+    anchor = np.ones(p)
+    plane = pca_plane([anchor + np.linspace(-3, 2, 60)[:, None] * u], anchor)
+    assert abs(plane.d1 @ u) == pytest.approx(1.0)
+    np.testing.assert_allclose(plane.explained_variance, [1.0, 0.0], atol=1e-12)
+    basis = np.stack([plane.d1, plane.d2])
+    np.testing.assert_allclose(basis @ basis.T, np.eye(2), atol=1e-12)
+
+
 def test_pca_is_about_the_anchor_not_the_mean():
     # A segment c + t u (t in -2..2, c orthogonal to u) that misses the anchor 0: PCA about
     # the anchor needs c and u, with shares m |c|^2 and sum t^2 (the cross terms vanish:
