@@ -164,8 +164,8 @@ def random_plane(
     neuron ``j`` of each layer, the direction's slice ``(W[:, j], b[j])`` (the weights into the
     neuron and its bias) is rescaled to the norm of the same slice of ``anchor``. Biases are
     part of their neuron's slice, being the weight from a constant input 1, so the plane moves
-    them too (Li et al.'s code sets bias directions to zero by default; for a small MLP the
-    biases are a sizable share of the parameters). Otherwise each direction is scaled as a
+    them too (Li et al.'s scripts pass ``--xignore biasbn``, which sets bias directions to
+    zero; in a small MLP the biases are a sizable share of the parameters). Otherwise each direction is scaled as a
     whole to ``||anchor||``: the same length, spread evenly instead of neuron by neuron.
     """
     anchor = _vector("anchor", anchor, net.n_params)
