@@ -13,7 +13,9 @@ Regression works the same way on real targets, e.g. TensorFlow Playground's sets
 >>> history = train(net, optim_core.make("adam", lr=0.02), plane.X, plane.y, 60, batch_size=32)
 
 and ``features=("x1sq", "x2sq")`` feeds the network TF Playground's input features instead of
-the raw coordinates. ``mlp.userdata`` reads and writes CSV files and drawn points.
+the raw coordinates. ``mlp.userdata`` reads and writes CSV files and drawn points, and
+``mlp.landscape`` evaluates the training loss on a plane through weight space (PCA of the
+optimizers' trajectories, or filter-normalised random directions).
 """
 
 from mlp.datasets import DATASETS, REGRESSION_SETS, Dataset, make, split, standardize

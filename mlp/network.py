@@ -15,6 +15,10 @@ computed from them (``features=``).
 
 All parameters live in one float64 vector ``theta`` (per layer: ``W`` row-major, then ``b``),
 so any optimizer from ``optim_core`` can step it like a point on a 2-D surface.
+
+The forward pass, the losses and the weight decay also take a *stack* of ``G`` networks (``theta``
+of shape ``(G, n_params)``, logits ``(G, n, k)``, one loss per network), so that
+``mlp.landscape`` evaluates a whole grid of weights with these same functions, in batches.
 """
 
 from __future__ import annotations
@@ -102,46 +106,59 @@ ACTIVATIONS: dict[str, Activation] = {
 }
 
 
+def _sum_squares(a: np.ndarray) -> float | np.ndarray:
+    """``sum a^2`` over the last two axes: a float for one matrix (BLAS's ``vdot``, the fast
+    path training takes), one per matrix ``(...)`` for a stack."""
+    if a.ndim == 2:
+        return float(np.vdot(a, a))
+    return np.einsum("...ij,...ij->...", a, a)
+
+
 def _onehot(y: np.ndarray, k: int) -> np.ndarray:
     return np.eye(k)[y]
 
 
-def _bce(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+# Every loss takes the logits ``z`` of one network ``(n, k)`` or of a stack of networks
+# ``(..., n, k)`` and the targets ``y`` ``(n,)``; it returns the mean loss over the ``n`` rows
+# (a scalar, or one per network ``(...)``) and ``dL/dz`` (the shape of ``z``).
+
+
+def _bce(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Binary cross-entropy from logits ``z`` ``(n, 1)``, sigmoid output.
 
     ``L = mean(softplus(z) - y z)`` with ``softplus(z) = log(1 + e^z)`` (logaddexp, stable),
     ``dL/dz = (sigmoid(z) - y) / n`` with ``sigmoid(z) = e^(z - softplus(z))``, reusing it.
     """
-    t = y.reshape(-1, 1)
+    t, n = y.reshape(-1, 1), z.shape[-2]
     softplus = np.logaddexp(0.0, z)
-    loss = np.add.reduce(softplus - t * z, axis=None) / len(z)
+    loss = np.add.reduce(softplus - t * z, axis=(-2, -1)) / n
     dz = np.exp(np.subtract(z, softplus, out=softplus), out=softplus)
     dz -= t
-    dz *= 1.0 / len(z)
-    return float(loss), dz
+    dz *= 1.0 / n
+    return loss, dz
 
 
-def _ce(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+def _ce(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Cross-entropy from logits ``z`` ``(n, k)``, softmax output.
 
     ``L = mean(logsumexp(z) - z_y)``, ``dL/dz = (softmax(z) - onehot(y)) / n``.
     """
-    shifted = z - z.max(axis=1, keepdims=True)
-    lse = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    shifted = z - z.max(axis=-1, keepdims=True)
+    lse = np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
     logp = shifted - lse
-    rows = np.arange(len(z))
-    loss = -np.mean(logp[rows, y])
+    rows = np.arange(z.shape[-2])
+    loss = -np.mean(logp[..., rows, y], axis=-1)
     dz = np.exp(logp)
-    dz[rows, y] -= 1
-    return float(loss), dz / len(z)
+    dz[..., rows, y] -= 1
+    return loss, dz / z.shape[-2]
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
 
 
-def _brier(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+def _brier(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean squared error on the output probabilities ``p`` (sigmoid or softmax of ``z``).
 
     ``L = mean over rows of sum_c (p_c - t_c)^2`` with ``t`` the target (0/1, or one-hot).
@@ -149,38 +166,39 @@ def _brier(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     softmax ``dz = p * (dp - sum_c(dp * p))``. The sigmoid factor ``p (1 - p)`` vanishes on
     confidently wrong points, which is why MSE learns slowly there.
     """
-    if z.shape[1] == 1:
+    n = z.shape[-2]
+    if z.shape[-1] == 1:
         t = y.reshape(-1, 1)
         p = _sigmoid(z)
-        dp = 2 * (p - t) / len(z)
-        return float(np.sum((p - t) ** 2) / len(z)), dp * p * (1 - p)
+        dp = 2 * (p - t) / n
+        return np.sum((p - t) ** 2, axis=(-2, -1)) / n, dp * p * (1 - p)
     p = _softmax(z)
-    diff = p - _onehot(y, z.shape[1])
-    dp = 2 * diff / len(z)
-    return float(np.sum(diff**2) / len(z)), p * (dp - np.sum(dp * p, axis=1, keepdims=True))
+    diff = p - _onehot(y, z.shape[-1])
+    dp = 2 * diff / n
+    return np.sum(diff**2, axis=(-2, -1)) / n, p * (dp - np.sum(dp * p, axis=-1, keepdims=True))
 
 
-def _mse(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+def _mse(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Regression: mean squared error of the linear output ``z`` ``(n, 1)`` against ``y`` ``(n,)``.
 
     ``L = mean((z - y)^2)`` (PyTorch's ``MSELoss``: no factor 1/2), ``dL/dz = 2 (z - y) / n``.
     """
-    diff = z - y.reshape(-1, 1)
-    return float(np.vdot(diff, diff) / len(z)), diff * (2.0 / len(z))
+    diff, n = z - y.reshape(-1, 1), z.shape[-2]
+    return _sum_squares(diff) / n, diff * (2.0 / n)
 
 
-def _mae(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+def _mae(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Regression: mean absolute error ``L = mean|z - y|`` (PyTorch's ``L1Loss``).
 
     ``|d|`` has no derivative at ``d = 0``; we use the subgradient ``dL/dz = sign(z - y) / n``,
     which is 0 where ``z = y`` exactly (PyTorch's choice too). Its size does not shrink near
     the optimum, so a constant learning rate makes the loss hover instead of settling.
     """
-    diff = z - y.reshape(-1, 1)
-    return float(np.abs(diff).sum() / len(z)), np.sign(diff) / len(z)
+    diff, n = z - y.reshape(-1, 1), z.shape[-2]
+    return np.abs(diff).sum(axis=(-2, -1)) / n, np.sign(diff) / n
 
 
-LOSSES: dict[str, dict[str, Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]]] = {
+LOSSES: dict[str, dict[str, Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]]] = {
     "classification": {"bce": _bce, "ce": _ce, "mse": _brier},
     "regression": {"mse": _mse, "mae": _mae},
 }
@@ -337,7 +355,17 @@ class MLP:
         return theta
 
     def unflatten(self, theta: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Per-layer ``(W (fan_in, fan_out), b (fan_out,))`` as views into ``theta``."""
+        """Per-layer ``(W (fan_in, fan_out), b (fan_out,))`` as views into ``theta``.
+
+        A stack ``theta`` ``(G, n_params)`` of ``G`` networks gives ``W (G, fan_in, fan_out)``
+        and ``b (G, 1, fan_out)``, which the forward pass broadcasts over the rows of ``X``.
+        """
+        if theta.ndim == 2:
+            g = len(theta)
+            return [
+                (theta[:, w].reshape(g, *shape), theta[:, b].reshape(g, 1, shape[1]))
+                for w, b, shape in self._layout
+            ]
         return [(theta[w].reshape(shape), theta[b]) for w, b, shape in self._layout]
 
     # --- input checks, where values enter ---------------------------------------------------
@@ -438,16 +466,17 @@ class MLP:
         self._backward(layers, grads, acts, dz, buffers[1])
         if self.weight_decay:
             loss += self._decay(layers, grads)
-        return loss, stat
+        return float(loss), stat
 
-    def _decay(self, layers: list, grads: list | None = None) -> float:
-        """``0.5 wd sum ||W||^2``; with ``grads``, also add ``wd * W`` to the weight gradients."""
+    def _decay(self, layers: list, grads: list | None = None) -> float | np.ndarray:
+        """``0.5 wd sum ||W||^2`` (one per network for stacked ``layers``); with ``grads``,
+        also add ``wd * W`` to the weight gradients."""
         penalty = 0.0
         for i, (W, _) in enumerate(layers):
             if grads is not None:
                 gW = grads[i][0]
                 gW += self.weight_decay * W
-            penalty += float(np.vdot(W, W))
+            penalty += _sum_squares(W)
         return 0.5 * self.weight_decay * penalty
 
     def _evaluate(self, layers: list, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:

@@ -16,18 +16,25 @@ import numpy as np
 import optim_core
 from mlp import _checks
 from mlp.datasets import Dataset, make, split, standardize
+from mlp.landscape import Plane, explained, loss_grid, pca_plane, project, random_plane
 from mlp.network import MAX_HIDDEN_LAYERS, MAX_UNITS, MLP
 from mlp.train import History, probability_grid, train
+from scenes.optimizer_settings import LABELS
 
 __all__ = [
     "DATASETS",
     "MAX_STEPS",
     "MAX_WORK",
     "REGRESSION_DATASETS",
+    "Landscape",
     "Race",
     "Run",
+    "best_run",
     "check_budget",
     "check_data",
+    "landscape",
+    "landscape_caption",
+    "landscape_resolution",
     "load_data",
     "parse_hidden",
     "prepare",
@@ -54,6 +61,14 @@ MAX_STEPS = 60_000  # optimizer steps summed over all optimizers (~100 µs of Py
 MAX_WORK = 2e9  # multiply-adds: optimizers x epochs x training points x weights (x2 fwd+bwd)
 MAX_HIDDEN_TEXT = 100  # characters of the "Hidden layers" text: 6 x "64" with separators fit
 GRID = 40  # decision-boundary heatmap resolution (zsmoothed in the browser)
+LANDSCAPE_GRID = 41  # loss-landscape grid points per axis (the figure interpolates between them)
+LANDSCAPE_MARGIN = 0.2  # the grid reaches this share of the paths' span beyond them
+LANDSCAPE_MIN_SHARE = 0.25  # each axis spans at least this share of the other
+# Activations computed for the landscape grid: grid points x training points x units. About
+# 10 ns each (float32, tanh, measured with bench/bench_landscape.py on a busy machine), so
+# about half a second; the defaults need 41^2 x 240 x 33 = 1.3e7.
+LANDSCAPE_WORK = 5e7
+LANDSCAPE_MIN_GRID = 11
 
 
 def parse_hidden(text: str) -> tuple[int, ...]:
@@ -319,3 +334,172 @@ def summary(run: Run, target: float = 0.9) -> dict:
         f"epochs to {target_text} train {name}": epochs_to(train_curve, target),
         "outcome": outcome,
     }
+
+
+@dataclass(eq=False)
+class Landscape:
+    """The training loss on a plane through one run's final weights, and every run's path on it.
+
+    Lists are aligned with ``Race.runs``: ``epochs[i]`` ``(m_i,)`` are run ``i``'s snapshot
+    epochs with finite weights, ``paths[i]`` ``(m_i, 2)`` their plane coordinates, and
+    ``captured[i]`` the share of the path's squared distance from the anchor that lies in the
+    plane (:func:`mlp.landscape.explained`). ``loss[i, j]`` is the training loss (the
+    network's loss on the whole training set, its weight decay included) at
+    ``plane.at(alphas[j], betas[i])``. ``anchor`` is the index of the run whose final weights
+    are the plane's origin, ``(0, 0)``.
+    """
+
+    plane: Plane
+    anchor: int
+    names: list[str]
+    epochs: list[np.ndarray]
+    paths: list[np.ndarray]
+    captured: list[float]
+    captured_total: float
+    alphas: np.ndarray
+    betas: np.ndarray
+    loss: np.ndarray
+
+    @property
+    def explained_variance(self) -> tuple[float, float]:
+        """PCA plane: the share along each direction of all paths together; random: nan."""
+        return self.plane.explained_variance
+
+
+def best_run(race: Race) -> int:
+    """Index of the run with the lowest final training loss, among those that did not diverge
+    (among all if every run diverged); the first on ties."""
+    runs = race.runs
+    candidates = [i for i, r in enumerate(runs) if r.diverged_at is None] or range(len(runs))
+    losses = [runs[i].history.final_train_loss for i in candidates]
+    finite = [np.nan_to_num(v, nan=np.inf) for v in losses]
+    return list(candidates)[int(np.argmin(finite))]
+
+
+def _extent(points: np.ndarray, kind: str) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The grid's ``(alpha, beta)`` ranges: the box around ``points`` ``(m, 2)`` and the anchor,
+    each axis at least ``LANDSCAPE_MIN_SHARE`` of the other (a path along ``d1`` still shows
+    some of the valley's sides), then ``LANDSCAPE_MARGIN`` of its span added on both sides. A
+    random plane also covers ``[-1, 1]^2``, Li et al.'s range: one filter-normalised step."""
+    box = [points, np.zeros((1, 2))]
+    if kind == "random":
+        box.append(np.array([[-1.0, -1.0], [1.0, 1.0]]))
+    box = np.concatenate(box)
+    lo, hi = box.min(axis=0), box.max(axis=0)
+    span = hi - lo
+    if span.max() == 0:  # no run moved: any window around the anchor is as good
+        span, lo, hi = np.ones(2), lo - 0.5, hi + 0.5
+    widened = np.maximum(span, LANDSCAPE_MIN_SHARE * span.max())
+    centre, half = (lo + hi) / 2, widened * (0.5 + LANDSCAPE_MARGIN)
+    return (centre[0] - half[0], centre[0] + half[0]), (centre[1] - half[1], centre[1] + half[1])
+
+
+def landscape(
+    race: Race,
+    net: MLP,
+    train_set: Dataset,
+    *,
+    kind: str = "pca",
+    anchor: int | None = None,
+    resolution: int = LANDSCAPE_GRID,
+    seed: int = 0,
+    filter_normalized: bool = True,
+) -> Landscape:
+    """The loss landscape of a finished race: ``net`` (the race's network) on ``train_set``.
+
+    * The plane goes through the final weights of run ``anchor`` (an index into
+      ``race.runs``; default :func:`best_run`, the lowest final training loss).
+    * ``kind="pca"``: spanned by the first two principal directions of every run's snapshots
+      together, about the anchor (:func:`mlp.landscape.pca_plane`), so all runs share one
+      plane. ``kind="random"``: two seeded Gaussian directions (``seed``), filter-normalised
+      unless ``filter_normalized`` is false (:func:`mlp.landscape.random_plane`).
+    * Snapshots are ``History.snapshots``, every ``ceil(epochs / 50)`` epochs plus the last;
+      a diverged run contributes the finite snapshots it had (up to the epoch before it blew
+      up), which :func:`mlp.landscape.pca_plane` also ignores past.
+    * The grid (``resolution`` points per axis) covers every projected path and the anchor with
+      a margin (see :func:`_extent`); for big networks and data sets it has fewer points, so
+      that it costs at most ``LANDSCAPE_WORK`` activations (:func:`landscape_resolution`).
+    * The loss is the network's (its ``weight_decay`` included); an optimizer's own weight
+      decay (SGD's ``weight_decay``, AdamW) is part of its update rule, not of this loss.
+    """
+    if kind not in ("pca", "random"):
+        raise ValueError(f"kind must be 'pca' or 'random', got {kind!r}")
+    resolution = landscape_resolution(
+        net, len(train_set), _checks.integer("resolution", resolution, 2, 200)
+    )
+    runs = race.runs
+    if anchor is None:
+        anchor = best_run(race)
+    anchor = _checks.integer("anchor", anchor, 0, len(runs) - 1)
+    snapshots = [np.array([theta for _, theta in r.history.snapshots]) for r in runs]
+    epochs = [np.array([e for e, _ in r.history.snapshots]) for r in runs]
+    origin = runs[anchor].history.theta
+    if kind == "pca":
+        plane = pca_plane(snapshots, origin)
+    else:
+        plane = random_plane(net, origin, seed, filter_normalized)
+    kept = [np.isfinite(t).all(axis=1) for t in snapshots]
+    paths = [project(plane, t[k]) for t, k in zip(snapshots, kept, strict=True)]
+    (a0, a1), (b0, b1) = _extent(np.concatenate(paths), kind)
+    alphas, betas = np.linspace(a0, a1, resolution), np.linspace(b0, b1, resolution)
+    return Landscape(
+        plane=plane,
+        anchor=anchor,
+        names=[r.name for r in runs],
+        epochs=[e[k] for e, k in zip(epochs, kept, strict=True)],
+        paths=paths,
+        captured=[explained(plane, t) for t in snapshots],
+        captured_total=explained(plane, np.concatenate(snapshots)),
+        alphas=alphas,
+        betas=betas,
+        loss=loss_grid(net, plane, train_set.X, train_set.y, alphas, betas),
+    )
+
+
+def landscape_resolution(net: MLP, n_train: int, requested: int = LANDSCAPE_GRID) -> int:
+    """Grid points per axis: ``requested``, or fewer (down to ``LANDSCAPE_MIN_GRID``) so that
+    ``points^2 x n_train x units`` stays within ``LANDSCAPE_WORK``."""
+    per_point = n_train * sum(net.sizes[1:])
+    affordable = math.isqrt(int(LANDSCAPE_WORK // per_point))
+    return min(requested, max(affordable, LANDSCAPE_MIN_GRID))
+
+
+def landscape_caption(ls: Landscape) -> str:
+    """Plain text for under the landscape figure: what the plane is and how much of each path
+    it shows; the projection is a view of a high-dimensional landscape, not the whole story."""
+    label = LABELS.get(ls.names[ls.anchor], ls.names[ls.anchor])
+    n_params = ls.plane.origin.size
+    share_format = ".0%" if ls.plane.kind == "pca" else ".1%"  # random planes keep ~0%
+    shares = ", ".join(
+        f"{LABELS.get(n, n)} {c:{share_format}}" for n, c in zip(ls.names, ls.captured, strict=True)
+    )
+    if ls.plane.kind == "pca":
+        ev1, ev2 = ls.explained_variance
+        plane = (
+            f"The training loss on a plane through {label}'s final weights (the star), spanned "
+            "by the two principal directions of all runs' weight trajectories together, so "
+            "every run is drawn on the same plane. "
+        )
+        share = (
+            f"The plane holds {ls.captured_total:.0%} of the paths' squared distance from the "
+            f"star (first direction {ev1:.0%}, second {ev2:.0%}); per run: {shares}. "
+        )
+    else:
+        plane = (
+            f"The training loss on a plane through {label}'s final weights (the star), along "
+            "two random directions, each rescaled neuron by neuron to the size of that "
+            "neuron's weights (filter normalisation, Li et al. 2018); a step of 1 moves every "
+            "neuron by its own size. "
+        )
+        share = (
+            f"Random directions miss the paths: the plane holds only {ls.captured_total:.1%} of "
+            f"their squared distance from the star (per run: {shares}), so the drawn paths "
+            "are short shadows of the real ones. "
+        )
+    return (
+        plane
+        + share
+        + f"The network has {n_params:,} weights: what leaves the plane is not drawn, and the "
+        "loss a path met off the plane can differ from the contours under it. Read the "
+        "picture as one view of the landscape, not the whole story."
+    )
