@@ -198,7 +198,7 @@ def _counter(frame: Image.Image, style: Style, text: str) -> None:
     put_text(frame, (frame.width - style.px(16), style.px(16)), text, style.font(25), TEXT, "rt")
 
 
-BASIC_KEYS = (WHITE, raster.BLACK, TEXT, MUTED, raster.AXIS)
+BASIC_KEYS = (raster.BLACK, TEXT, MUTED, raster.AXIS)
 
 
 def _surface_keys(colorscale, colours) -> tuple:

@@ -504,28 +504,31 @@ class Trails:
 
 
 def palette(samples: Iterable[Image.Image], keys: Iterable[RGB]) -> Image.Image:
-    """A palette image of at most 256 colours: the ``keys`` (in order of importance, at most 160
-    and none within 12 of an earlier one) exactly, then
-    colours an octree picks from the ``samples`` (the blends of anti-aliased edges and text),
-    leaving out those close to a key. (Pillow maps colours to a palette through a cache of
-    coarse colour cells, so a near twin of a key could take the key's own pixels: white could
-    come out off-white.)"""
-    kept = []
-    for key in keys:  # in order of importance: a key near an earlier one is left out
-        if all(sum((a - b) ** 2 for a, b in zip(key, k, strict=True)) > 144 for k in kept):
-            kept.append(tuple(map(int, key)))
-    keys = np.array(kept[:160], dtype=float)
+    """A palette image of at most 255 colours: white, the ``keys`` (at most 160), then colours
+    an octree picks from the ``samples`` (the blends of anti-aliased edges and text).
+
+    Pillow maps a colour to the palette entry nearest to the corner of its cell of 4 x 4 x 4
+    colours, so a colour may take a neighbouring entry instead of its own. Picked colours
+    close to a key are left out for that reason, and so is anything nearer to white's corner
+    than white: the background stays exactly white, as on a slide.
+    """
+    keys = np.array([WHITE, *list(dict.fromkeys(tuple(map(int, k)) for k in keys))[:160]], float)
     samples = list(samples)
     sheet = Image.new("RGB", (max(s.width for s in samples), sum(s.height for s in samples)))
     y = 0
     for s in samples:
         sheet.paste(s, (0, y))
         y += s.height
-    free = 256 - len(keys)
+    free = 255 - len(keys)  # one index left free: Pillow makes it transparent (see gif_bytes)
     picked = sheet.quantize(free, method=Image.Quantize.FASTOCTREE).getpalette()[: 3 * free]
     picked = np.array(picked, dtype=float).reshape(-1, 3)
-    distance = np.linalg.norm(picked[:, None] - keys[None], axis=-1).min(axis=1)
-    colours = np.vstack([keys, picked[distance > 12]]).astype(int).ravel().tolist()
+    near_key = np.linalg.norm(picked[:, None] - keys[None], axis=-1).min(axis=1) < 12
+    colours = np.vstack([keys, picked[~near_key]])
+    # Pillow looks up white's cell by its corner (252, 252, 252): nothing may be nearer to it.
+    corner = np.array(WHITE) & ~3
+    near_white = ((colours - corner) ** 2).sum(axis=1) <= ((np.array(WHITE) - corner) ** 2).sum()
+    near_white[0] = False
+    colours = colours[~near_white].astype(int).ravel().tolist()
     out = Image.new("P", (1, 1))
     out.putpalette(colours)
     return out
@@ -547,7 +550,7 @@ def gif_bytes(
         append_images=quantized,
         duration=durations,
         loop=0,
-        optimize=False,
+        optimize=True,
     )
     return buffer.getvalue()
 
