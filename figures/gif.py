@@ -256,12 +256,13 @@ def race_animation(
         drawn = dict.fromkeys(race, 0)
         for i in indices:
             k = int(shown[i])
+            pieces = []
             for name in race:
                 end = min(k, stops[name])
                 if end > drawn[name]:
-                    points = pixels[name][drawn[name] : end + 1] - corner
-                    trails.add(points, colours[name], s.px(4))
+                    pieces.append((pixels[name][drawn[name] : end + 1] - corner, colours[name]))
                     drawn[name] = end
+            trails.add(pieces, s.px(4))
             frame = stage.frame(trails.picture())
             for name, r in race.items():
                 stopped = k >= stops[name] and r.status != "moving"
@@ -376,8 +377,9 @@ def sweep_animation(
         for i in indices:
             k = int(shown[i])
             ends = np.minimum(k, stops)
-            for j in np.flatnonzero(ends > drawn):
-                trails.add(pixels[j, drawn[j] : ends[j] + 1] - corner, colours[j], s.px(3))
+            moved = np.flatnonzero(ends > drawn)
+            pieces = [(pixels[j, drawn[j] : ends[j] + 1] - corner, colours[j]) for j in moved]
+            trails.add(pieces, s.px(3))
             drawn = np.maximum(drawn, ends)
             frame = stage.frame(trails.picture())
             for j in range(n):
@@ -480,8 +482,8 @@ def multistart_animation(
     starts for each): every run's head and a trail over its last ``tail`` frames that fades
     with age, one colour per optimizer. Frames are ``figures.basins.frame_steps``.
 
-    Trails are drawn without anti-aliasing: they are redrawn on every frame, and there are
-    K x optimizers x ``tail`` pieces of them.
+    Trails are drawn without anti-aliasing (they are redrawn on every frame, K x optimizers x
+    ``tail`` pieces of them), heads as anti-aliased sprites.
     """
     if not paths:
         raise ValueError("paths is empty: pass at least one optimizer's paths")
@@ -515,26 +517,28 @@ def multistart_animation(
     underlay = stage.background.copy()
     for marker, centre in stage.markers:
         put(underlay, marker, centre - corner)
-    base, background = np.array(stage.base), np.array(underlay)
-    stencils = {name: raster.stencil(head) for name, head in heads.items()}
-    inks = {n: np.array([raster.mix(c, WHITE, w) for w in fades]) for n, c in colours.items()}
+    inks = {n: [raster.mix(c, WHITE, w) for w in fades] for n, c in colours.items()}
 
     def render(indices: Sequence[int]) -> Iterator[Image.Image]:
         width = s.px(3)
         for f in indices:
-            out = base.copy()
-            view = out[top : top + plot.height, left : left + plot.width]  # drawn in place
-            view[...] = background
-            ages = np.arange(min(tail, f))[::-1]  # oldest first: the newest piece on top
+            picture = underlay.copy()
+            draw = ImageDraw.Draw(picture)
+            ages = np.arange(min(tail, f))
+            age = np.repeat(ages, k_runs)
             for name, px in pixels.items():
-                a = px[:, f - ages - 1].transpose(1, 0, 2).reshape(-1, 2)
+                a = px[:, f - ages - 1].transpose(1, 0, 2).reshape(-1, 2)  # by age, then run
                 b = px[:, f - ages].transpose(1, 0, 2).reshape(-1, 2)
                 a, b, visible = raster.clip_segments(a, b, box)
-                ink = inks[name][np.repeat(ages, k_runs)]
-                raster.stamp_segments(view, a[visible], b[visible], width, ink[visible])
+                for oldest in ages[::-1]:  # the newest piece on top
+                    on = visible & (age == oldest)
+                    for p, q in zip(a[on].tolist(), b[on].tolist(), strict=True):
+                        draw.line([*p, *q], fill=inks[name][oldest], width=width)
             for name, px in pixels.items():
-                raster.paste_stencil(view, stencils[name], px[:, f])
-            frame = Image.fromarray(out, "RGB")
+                for centre in px[:, f].tolist():
+                    put(picture, heads[name], centre)
+            frame = stage.base.copy()
+            frame.paste(picture, (left, top))
             _counter(frame, s, f"step {int(shown[f])} / {length - 1}")
             yield frame
 

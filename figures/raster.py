@@ -366,92 +366,38 @@ def clip_segments(a: np.ndarray, b: np.ndarray, box) -> tuple[np.ndarray, np.nda
     return start, end, visible
 
 
-def visible_polylines(points: np.ndarray, box, resolution: float = 1.0) -> list[np.ndarray]:
-    """The parts of the path ``points`` (n, 2) inside ``box``, as polylines (m, 2).
+def visible_polylines(
+    paths: Sequence[np.ndarray], box, resolution: float = 1.0
+) -> list[tuple[int, np.ndarray]]:
+    """The parts of each path (n, 2) inside ``box``, as ``(index of the path, polyline (m, 2))``.
 
-    Points that stay in the same ``resolution``-sized cell as the point before add nothing
-    visible and are dropped; segments crossing the box edge are cut at it.
+    All paths are cut in one pass (a frame adds a few steps to each of many paths). Points that
+    stay in the same ``resolution``-sized cell as the point before add nothing visible and are
+    dropped; segments crossing the box edge are cut at it.
     """
-    p = np.asarray(points, dtype=float)
-    if len(p) < 2:
+    paths = [np.asarray(p, dtype=float).reshape(-1, 2) for p in paths]
+    if not paths:
         return []
+    p = np.concatenate(paths)
+    ids = np.repeat(np.arange(len(paths)), [len(q) for q in paths])
+    first = np.concatenate([[True], ids[1:] != ids[:-1]])
+    last = np.concatenate([ids[1:] != ids[:-1], [True]])
     with np.errstate(all="ignore"):
         cell = np.floor(p / resolution)
-    keep = np.ones(len(p), dtype=bool)
-    keep[1:] = (cell[1:] != cell[:-1]).any(axis=1)
-    keep[-1] = True
-    p = p[keep]
+    keep = first | last
+    keep[1:] |= (cell[1:] != cell[:-1]).any(axis=1)
+    p, ids = p[keep], ids[keep]
     if len(p) < 2:
         return []
     a, b, visible = clip_segments(p[:-1], p[1:], box)
+    visible &= ids[1:] == ids[:-1]  # a segment joins two points of one path
     joined = visible[:-1] & visible[1:] & (b[:-1] == a[1:]).all(axis=1)  # segment i -> i + 1
     firsts = np.flatnonzero(visible & ~np.concatenate([[False], joined]))
     lasts = np.flatnonzero(visible & ~np.concatenate([joined, [False]]))
-    lines = [np.vstack([a[i : i + 1], b[i : j + 1]]) for i, j in zip(firsts, lasts, strict=True)]
-    return lines
-
-
-@functools.lru_cache(maxsize=32)
-def _disk(width: int) -> np.ndarray:
-    """(m, 2) pixel offsets (dx, dy) covering a disk ``width`` pixels across."""
-    r = width / 2
-    d = np.arange(-int(np.ceil(r)), int(np.ceil(r)) + 1)
-    dx, dy = np.meshgrid(d, d)
-    inside = (dx + 0.5 - (width % 2) / 2) ** 2 + (dy + 0.5 - (width % 2) / 2) ** 2 <= r * r
-    return np.stack([dx[inside], dy[inside]], axis=1)
-
-
-def stamp_segments(pixels: np.ndarray, a: np.ndarray, b: np.ndarray, width: int, inks) -> None:
-    """Segments a[i] -> b[i] (n, 2), already inside the image, ``width`` pixels wide, painted
-    into ``pixels`` (h, w, 3) in place in colours ``inks`` (n, 3), later segments on top: many
-    short lines at once, without anti-aliasing."""
-    if not len(a):
-        return
-    counts = np.ceil(np.hypot(*(b - a).T)).astype(int) + 1  # a point per pixel of length
-    which = np.repeat(np.arange(len(a)), counts)
-    first = np.repeat(np.cumsum(counts) - counts, counts)
-    t = (np.arange(len(which)) - first) / np.repeat(np.maximum(counts - 1, 1), counts)
-    points = np.floor(a[which] + t[:, None] * (b - a)[which]).astype(int)
-    offsets = _disk(width)
-    xy = (points[:, None, :] + offsets[None]).reshape(-1, 2)
-    h, w = pixels.shape[:2]
-    keep = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
-    colour = np.asarray(inks, dtype=np.uint8)[np.repeat(which, len(offsets))]
-    # NumPy writes repeated indices in order, so the last segment listed ends on top.
-    pixels[xy[keep, 1], xy[keep, 0]] = colour[keep]
-
-
-@dataclass(frozen=True)
-class Stencil:
-    """A sprite as arrays, for pasting it at many places at once: the offsets (m, 2) of its
-    visible pixels from its top-left corner, their alpha (m, 1) and colours (m, 3)."""
-
-    half: np.ndarray
-    offsets: np.ndarray
-    alpha: np.ndarray
-    ink: np.ndarray
-
-
-def stencil(marker: Image.Image) -> Stencil:
-    rgba = np.asarray(marker, dtype=np.float32)
-    ys, xs = np.nonzero(rgba[..., 3] > 0)
-    half = np.array([marker.width, marker.height]) / 2
-    return Stencil(half, np.stack([xs, ys], axis=1), rgba[ys, xs, 3:] / 255.0, rgba[ys, xs, :3])
-
-
-def paste_stencil(pixels: np.ndarray, marker: Stencil, centres: np.ndarray) -> None:
-    """``marker`` blended into ``pixels`` (h, w, 3) in place, centred at each of ``centres``
-    (n, 2) as ``put`` would. Where two overlap, the later one's soft edge blends with what was
-    there before either: invisible at the size of a head."""
-    centres = np.asarray(centres, dtype=float).reshape(-1, 2)
-    corner = np.round(centres[np.isfinite(centres).all(axis=1)] - marker.half).astype(int)
-    xy = (corner[:, None, :] + marker.offsets[None]).reshape(-1, 2)
-    h, w = pixels.shape[:2]
-    index = np.flatnonzero((xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h))
-    x, y, which = xy[index, 0], xy[index, 1], index % len(marker.offsets)
-    under = pixels[y, x].astype(np.float32)
-    blended = under + marker.alpha[which] * (marker.ink[which] - under)
-    pixels[y, x] = (blended + 0.5).astype(np.uint8)
+    return [
+        (int(ids[i]), np.vstack([a[i : i + 1], b[i : j + 1]]))
+        for i, j in zip(firsts, lasts, strict=True)
+    ]
 
 
 class Trails:
@@ -468,15 +414,17 @@ class Trails:
         self._draw = ImageDraw.Draw(self.fine)
         self._dirty: list[float] | None = None
 
-    def add(self, points: np.ndarray, colour: RGB, width: float) -> None:
-        """The polyline through ``points`` (n, 2), in pixels of ``image``, ``width`` wide with
-        round joints and ends; the parts outside the image are cut off."""
+    def add(self, pieces: Sequence[tuple[np.ndarray, RGB]], width: float) -> None:
+        """Polylines ``(points (n, 2), colour)`` in pixels of ``image``, ``width`` wide with
+        round joints and ends, later ones on top; the parts outside the image are cut off."""
         f = self.factor
         box = (0, 0, self.fine.width, self.fine.height)
         w = max(1, round(width * f))
-        for line in visible_polylines(np.asarray(points, dtype=float) * f, box, 0.75 * f):
+        r = w / 2
+        points = [np.asarray(points, dtype=float) * f for points, _ in pieces]
+        for i, line in visible_polylines(points, box, 0.75 * f):
+            colour = pieces[i][1]
             self._draw.line(line.ravel().tolist(), fill=colour, width=w, joint="curve")
-            r = w / 2
             for x, y in (line[0], line[-1]):
                 self._draw.ellipse([x - r, y - r, x + r, y + r], fill=colour)
             lo, hi = line.min(axis=0) - w, line.max(axis=0) + w

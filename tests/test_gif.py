@@ -396,3 +396,13 @@ def test_segments_are_cut_at_the_box():
     assert visible.tolist() == [True, True, False, False]
     np.testing.assert_allclose(start[:2], [[0, 5], [2, 2]])
     np.testing.assert_allclose(end[:2], [[5, 5], [8, 8]])
+
+
+def test_paths_are_split_where_they_leave_the_box_and_never_joined_to_each_other():
+    inside = np.array([[1.0, 1.0], [2.0, 1.0], [3.0, 1.0]])
+    leaves = np.array([[5.0, 5.0], [5.0, 15.0], [6.0, 15.0], [6.0, 5.0], [7.0, 5.0]])
+    lines = raster.visible_polylines([inside, leaves], (0, 0, 10, 10))
+    assert [i for i, _ in lines] == [0, 1, 1]
+    np.testing.assert_allclose(lines[0][1], inside)
+    np.testing.assert_allclose(lines[1][1], [[5, 5], [5, 10]])
+    np.testing.assert_allclose(lines[2][1], [[6, 10], [6, 5], [7, 5]])
