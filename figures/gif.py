@@ -139,7 +139,7 @@ class _Stage:
             self.base, (self.legend_x + s.px(44), y), _fit_text(label, f, width), f, TEXT, "lm"
         )
         self.legend_y += s.px(32)
-        return self.legend_x + s.px(44), self.legend_y
+        return self.legend_x + s.px(44), self.legend_y + s.px(3)
 
     def skip(self, height: float) -> None:
         self.legend_y += self.style.px(height)
@@ -149,7 +149,7 @@ def _stage(surface, size, title: str, start, colorscale) -> _Stage:
     size = raster.check_size(size)
     s = Style(size)
     width, height = size
-    area = (s.px(100), s.px(66), width - s.px(272), height - s.px(74))
+    area = (s.px(100), s.px(66), width - s.px(290), height - s.px(74))
     plot = raster.fit(surface.domain, area)
     base = Image.new("RGB", size, WHITE)
     background = Image.fromarray(
@@ -192,6 +192,13 @@ def _path_swatch(colour, style: Style, head: int = 16) -> Image.Image:
     ImageDraw.Draw(im).line([(0, h / 2), (w, h / 2)], fill=(*colour, 255), width=style.px(4))
     put(im, sprite("circle", colour, style.px(head), style.px(2)), (w / 2, h / 2))
     return im
+
+
+def _note(frame: Image.Image, style: Style, where, text: str) -> None:
+    """A legend entry's second line (its outcome), cut to fit the picture."""
+    f = style.font(20)
+    text = _fit_text(text, f, frame.width - where[0] - style.px(4))
+    put_text(frame, where, text, f, MUTED, "lm")
 
 
 def _counter(frame: Image.Image, style: Style, text: str) -> None:
@@ -248,7 +255,7 @@ def race_animation(
     notes = {}  # name -> where its outcome goes, once it happens
     for name in race:
         notes[name] = stage.legend_row(_path_swatch(colours[name], s), LABELS.get(name, name))
-        stage.skip(24)
+        stage.skip(28)
     _marker_legend(stage)
 
     def render(indices: Sequence[int]) -> Iterator[Image.Image]:
@@ -271,7 +278,7 @@ def race_animation(
                     diverged = stopped and r.status == "diverged"
                     put(frame, rings[name] if diverged else heads[name], centre)
                 if stopped:
-                    put_text(frame, notes[name], outcome(r), s.font(19), MUTED, "lm")
+                    _note(frame, s, notes[name], outcome(r))
             _counter(frame, s, f"step {k} / {steps}")
             yield frame
 
@@ -390,7 +397,7 @@ def sweep_animation(
                 for j, where in enumerate(notes):
                     if reached[j] != "moving":
                         text = f"{reached[j]} at step {stops[j]}"
-                        put_text(frame, where, text, s.font(19), MUTED, "lm")
+                        _note(frame, s, where, text)
             elif status:
                 for row, word in enumerate(("diverged", "converged")):
                     text = f"{reached.count(word)} of {n} {word}"
@@ -408,7 +415,7 @@ def _sweep_legend(stage: _Stage, lrs, colours) -> list[tuple[int, int]]:
     notes = []
     for lr, colour in zip(lrs, colours, strict=True):
         notes.append(stage.legend_row(_path_swatch(colour, stage.style, 14), f"lr {lr_text(lr)}"))
-        stage.skip(18)
+        stage.skip(20)
     _marker_legend(stage)
     return notes
 
@@ -428,7 +435,7 @@ def _lr_colour_bar(stage: _Stage, lrs) -> None:
         [stage.legend_x - 1, top - 1, stage.legend_x + width, top + height], outline=raster.AXIS
     )
     lo, hi = np.log10(lrs.min()), np.log10(lrs.max())
-    f = s.font(19)
+    f = s.font(20)
     for position in lr_ticks(lrs)[0]:
         y = top + (hi - position) / ((hi - lo) or 1.0) * (height - 1)
         x = stage.legend_x + width
@@ -642,7 +649,7 @@ def boundaries_animation(
     base = Image.new("RGB", size, WHITE)
     f = s.font(28)
     put_text(base, (s.px(16), s.px(14)), _fit_text(title, f, width - s.px(280)), f, TEXT, "lt")
-    name_font, status_font = s.font(22), s.font(19)
+    name_font, status_font = s.font(22), s.font(20)
     for i, (plot, (name, _, _)) in enumerate(zip(plots, panels, strict=True)):
         raster.draw_axes(base, plot, s, labels=None, y_ticks=i == 0)
         where = (plot.left + plot.width / 2, top - titles + s.px(4))

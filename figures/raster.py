@@ -22,7 +22,7 @@ from plotly.colors import unlabel_rgb
 from figures.surface import band_colours, banded_rgb, display_scale
 
 SLIDE = (960, 720)
-MIN_FONT = 11  # px: smaller text is unreadable even on a thumbnail
+MIN_FONT = 9  # px: smaller text is unreadable even on a thumbnail
 TEXT = (33, 33, 33)
 MUTED = (85, 85, 85)
 AXIS = (60, 60, 60)
@@ -235,7 +235,7 @@ def draw_axes(
     draw = ImageDraw.Draw(image)
     left, top, right, bottom = plot.box
     width, tick = style.px(2), style.px(7)
-    f = style.font(19)
+    f = style.font(20)
     (x0, x1), (y0, y1) = plot.domain
     xs, xstep = nice_ticks(x0, x1, max(3, round(plot.width / style.px(110))))
     for v in xs:
