@@ -46,6 +46,10 @@ class RunResult:
       method evaluated, from the start to the stop (the losses along ``path`` are computed for
       display and not counted). A first-order run evaluates one gradient at the start and one
       per step: ``n_gev = stop_step + 1``, no values, no Hessians.
+    - ``evals``: ``(N, steps + 1)`` cumulative ``n_gev`` after each step (step 0: what the
+      start cost), held after the run stops, so ``evals[:, -1] == n_gev`` (``None`` without
+      path). For a first-order run ``1 + t``; a curvature run's line searches make its increments
+      vary.
     """
 
     path: np.ndarray | None
@@ -59,6 +63,7 @@ class RunResult:
     n_fev: np.ndarray
     n_gev: np.ndarray
     n_hev: np.ndarray
+    evals: np.ndarray | None = None
 
     def __repr__(self) -> str:
         counts = {str(name): int(np.sum(self.status == name)) for name in STATUS_NAMES}
@@ -110,16 +115,20 @@ def run(
     if isinstance(optimizer, CurvatureOptimizer):
         return run_curvature(optimizer, surface, starts, steps, tol, box, keep_path, single, noise)
 
-    out = _Outputs(n, steps, keep_path)
+    out = _Outputs(n, steps, keep_path, _gradient_count)
     chunk = CHUNK if surface.grad_into is not None else PLAIN_CHUNK
     for a in range(0, n, chunk):
         rows = np.arange(a, min(a + chunk, n))
         rng = np.random.default_rng([seed, a]) if noise else None
-        _run_chunk(
-            optimizer.take(rows), surface, starts[rows], rows, steps, tol, box, noise, rng, out
-        )
-    out.n_gev[:] = out.stop_step + 1
+        opt = optimizer.take(rows)
+        _run_chunk(opt, surface, starts[rows], rows, steps, tol, box, noise, rng, out)
     return out.finish(surface, single)
+
+
+def _gradient_count(t: np.ndarray) -> np.ndarray:
+    """Cumulative gradient evaluations of a first-order run after ``t`` steps (int array): one
+    at the start and one per step."""
+    return t + 1
 
 
 def _run_chunk(opt, surface, start, rows, steps, tol, box, noise, rng, out):
@@ -263,9 +272,15 @@ def _status(p, gn2, tol2, box) -> np.ndarray:
 
 
 class _Outputs:
-    """Buffers that ``run`` fills chunk by chunk."""
+    """Buffers that ``run`` fills chunk by chunk.
 
-    def __init__(self, n: int, steps: int, keep_path: bool):
+    ``gradient_count``, for first-order runs, gives the cumulative gradient evaluations after
+    ``t`` steps (``t`` an int array) in closed form, so their loop records nothing per step for
+    ``n_gev`` and ``evals``. Without it (curvature runs) ``record`` takes each step's cumulative
+    counts from the ``Evaluator``.
+    """
+
+    def __init__(self, n: int, steps: int, keep_path: bool, gradient_count=None):
         self.steps = steps
         self.final = np.empty((n, 2))
         self.status = np.full(n, MOVING)
@@ -275,11 +290,16 @@ class _Outputs:
         # a temporary every step.
         self.squared_grad_norm = np.empty((n, steps + 1)) if keep_path else None
         self.n_fev, self.n_gev, self.n_hev = (np.zeros(n, dtype=int) for _ in range(3))
+        self.gradient_count = gradient_count
+        recorded = keep_path and gradient_count is None
+        self.evals = np.empty((n, steps + 1), dtype=int) if recorded else None
 
-    def record(self, rows, t, p, squared_grad_norm):
+    def record(self, rows, t, p, squared_grad_norm, evals=None):
         if self.path is not None:
             self.path[rows, t] = p
             self.squared_grad_norm[rows, t] = squared_grad_norm
+        if self.evals is not None:
+            self.evals[rows, t] = evals
 
     def stop(self, rows, t, status, p):
         self.final[rows] = p
@@ -287,9 +307,12 @@ class _Outputs:
         self.stop_step[rows] = t
 
     def finish(self, surface, single: bool) -> RunResult:
+        count = self.gradient_count
+        if count is not None:
+            self.n_gev = count(self.stop_step)
         with np.errstate(all="ignore"):
             final_loss = surface.value(self.final)
-            path = loss = grad_norm = None
+            path = loss = grad_norm = evals = None
             if self.path is not None:
                 # Hold each stopped run at its last position (and gradient norm) to the end.
                 idx = np.minimum(np.arange(self.steps + 1), self.stop_step[:, None])
@@ -297,6 +320,7 @@ class _Outputs:
                 path = self.path[runs, idx]
                 grad_norm = np.sqrt(self.squared_grad_norm[runs, idx])
                 loss = surface.value(path)
+                evals = count(idx) if count is not None else self.evals[runs, idx]
         result = RunResult(
             path,
             loss,
@@ -309,6 +333,7 @@ class _Outputs:
             self.n_fev,
             self.n_gev,
             self.n_hev,
+            evals,
         )
         if single:
             for field in (
@@ -322,6 +347,7 @@ class _Outputs:
                 "n_fev",
                 "n_gev",
                 "n_hev",
+                "evals",
             ):
                 value = getattr(result, field)
                 setattr(result, field, None if value is None else value[0])
