@@ -260,7 +260,7 @@ def _run_chunk(opt, surface, p, rows, steps, tol, box, out):
         p = p.copy()
         state = opt.init(ev, p)
         gn2 = dot(state.g, state.g)
-        out.record(rows, 0, p, gn2)
+        out.record(rows, 0, p, gn2, ev.counts[ev.GEV])
         status = _status(p, gn2, tol2, box)
         for t in range(steps + 1):
             stepped = t > 0 and len(rows) > 0
@@ -275,7 +275,7 @@ def _run_chunk(opt, surface, p, rows, steps, tol, box, out):
                     new = np.where(stay[:, None], p, new)
                     new_gn2 = np.where(stay, gn2, new_gn2)
                 p, gn2 = new, new_gn2
-                out.record(rows, t, p, gn2)
+                out.record(rows, t, p, gn2, ev.counts[ev.GEV])
             frozen.record(out, t)
             leaving = np.zeros(len(rows), dtype=bool) if status is None else status != MOVING
             if leaving.any():
@@ -298,7 +298,8 @@ def _run_chunk(opt, surface, p, rows, steps, tol, box, out):
 
 
 class _Frozen:
-    """Runs that stand still for good: their last position is recorded at every later step."""
+    """Runs that stand still for good: their last position is recorded at every later step, with
+    their final gradient count (the evaluator flushed it to ``out.n_gev`` when they froze)."""
 
     def __init__(self):
         self.rows, self.p, self.gn2 = np.zeros(0, dtype=int), np.zeros((0, 2)), np.zeros(0)
@@ -309,4 +310,4 @@ class _Frozen:
 
     def record(self, out, t: int) -> None:
         if len(self.rows):
-            out.record(self.rows, t, self.p, self.gn2)
+            out.record(self.rows, t, self.p, self.gn2, out.n_gev[self.rows])

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from optim_core import batches
 from optim_core.curvature import CurvatureOptimizer, run_curvature
 from optim_core.optimizers import Optimizer, _map_tree
 
@@ -45,7 +46,14 @@ class RunResult:
     - ``n_fev``, ``n_gev``, ``n_hev``: ``(N,)`` function values, gradients and Hessians the
       method evaluated, from the start to the stop (the losses along ``path`` are computed for
       display and not counted). A first-order run evaluates one gradient at the start and one
-      per step: ``n_gev = stop_step + 1``, no values, no Hessians.
+      per step: ``n_gev = stop_step + 1``, no values, no Hessians. With mini-batches of ``k``
+      of the ``n`` data rows, a step's gradient counts ``k / n`` and ``n_gev`` is a float: the
+      number of epochs' worth of row gradients (the full gradient each step computes to record
+      ``grad_norm`` is for watching the run, not counted).
+    - ``evals``: ``(N, steps + 1)`` cumulative ``n_gev`` after each step (step 0: what the
+      start cost), held after the run stops, so ``evals[:, -1] == n_gev`` (``None`` without
+      path). For a first-order run ``1 + t`` (with mini-batches: the rows of the first ``t``
+      batches over ``n``); a curvature run's line searches make its increments vary.
     """
 
     path: np.ndarray | None
@@ -59,6 +67,7 @@ class RunResult:
     n_fev: np.ndarray
     n_gev: np.ndarray
     n_hev: np.ndarray
+    evals: np.ndarray | None = None
 
     def __repr__(self) -> str:
         counts = {str(name): int(np.sum(self.status == name)) for name in STATUS_NAMES}
@@ -85,6 +94,7 @@ def run(
     noise: float = 0.0,
     seed: int = 0,
     escape: float = 5.0,
+    batch_size: int | None = None,
 ) -> RunResult:
     """Run ``optimizer`` on ``surface`` for up to ``steps`` steps from ``start``.
 
@@ -95,8 +105,18 @@ def run(
     seeded Gaussian noise of that standard deviation to every gradient (stochastic gradients).
     Never raises for divergence and never emits NumPy warnings.
 
+    On a surface defined by data (``surface.n_data`` rows), ``batch_size=k`` steps with the
+    gradient of a mini-batch of ``k`` rows (1: stochastic, ``n_data``: the whole batch):
+    seeded by ``seed``, reshuffled each epoch, the last batch of an epoch short when ``k`` does
+    not divide ``n_data``; the same rows at each step for every run and every optimizer with
+    this seed (see ``optim_core.batches``). ``grad_norm`` and the convergence test still use
+    the full gradient, computed each step at the new position (the same stopping rule as
+    without mini-batches, and the norm students compare). ``noise`` adds to the mini-batch
+    gradient. ``batch_size=None`` steps with the full gradient.
+
     Second-order and quasi-Newton optimizers (``optim_core.curvature``) run in their own
-    batched loop with the same statuses, plus "singular" (see ``curvature.run_curvature``).
+    batched loop with the same statuses, plus "singular" (see ``curvature.run_curvature``);
+    they evaluate the surface exactly, so they take neither ``noise`` nor ``batch_size``.
     """
     if not (isinstance(steps, int | np.integer) and steps >= 0):
         raise ValueError(f"Invalid steps: {steps} (must be an integer >= 0)")
@@ -107,27 +127,42 @@ def run(
         raise ValueError(f"start must have shape (2,) or (N, 2), got {np.shape(start)}")
     n = len(starts)
     box = escape_box(surface.domain, escape)
-    if isinstance(optimizer, CurvatureOptimizer):
+    curvature = isinstance(optimizer, CurvatureOptimizer)
+    batches.check(surface, batch_size, seed, optimizer.name if curvature else None)
+    if curvature:
         return run_curvature(optimizer, surface, starts, steps, tol, box, keep_path, single, noise)
 
-    out = _Outputs(n, steps, keep_path)
+    out = _Outputs(n, steps, keep_path, _gradient_count(batch_size, surface.n_data))
     chunk = CHUNK if surface.grad_into is not None else PLAIN_CHUNK
     for a in range(0, n, chunk):
         rows = np.arange(a, min(a + chunk, n))
         rng = np.random.default_rng([seed, a]) if noise else None
-        _run_chunk(
-            optimizer.take(rows), surface, starts[rows], rows, steps, tol, box, noise, rng, out
+        # Every chunk replays the same sequence: a step's batch does not depend on the run.
+        minibatches = (
+            None if batch_size is None else batches.minibatches(surface.n_data, batch_size, seed)
         )
-    out.n_gev[:] = out.stop_step + 1
+        opt = optimizer.take(rows)
+        _run_chunk(opt, surface, starts[rows], rows, steps, tol, box, noise, rng, minibatches, out)
     return out.finish(surface, single)
 
 
-def _run_chunk(opt, surface, start, rows, steps, tol, box, noise, rng, out):
+def _gradient_count(batch_size: int | None, n_data: int | None):
+    """Cumulative gradient evaluations of a first-order run after ``t`` steps, as a function of
+    ``t`` (int array): one at the start and one per step, or with mini-batches the rows of the
+    first ``t`` batches over ``n_data`` (the start's full gradient only watches the run)."""
+    if batch_size is None:
+        return lambda t: t + 1
+    return lambda t: batches.rows_seen(t, n_data, batch_size) / n_data
+
+
+def _run_chunk(opt, surface, start, rows, steps, tol, box, noise, rng, minibatches, out):
     """Step one chunk of runs until each stops or ``steps`` is reached.
 
     Points, gradients and optimizer states are ``(n, 2)`` arrays in Fortran order, so the x and
     y columns the surface reads are contiguous; the runs still moving are their first
-    ``len(rows)`` rows (see ``_Batch.drop``).
+    ``len(rows)`` rows (see ``_Batch.drop``). With ``minibatches`` (an iterator of row indices,
+    one per step) each step replaces the full gradient in ``b.g``, which then served only to
+    record the norm and test convergence, by the mini-batch gradient at the same position.
     """
     b = _Batch(opt, surface, start, rows, noise)
     tol2 = tol * tol
@@ -141,6 +176,8 @@ def _run_chunk(opt, surface, start, rows, steps, tol, box, noise, rng, out):
         for t in range(1, steps + 1):
             if len(b.rows) == 0:
                 return
+            if minibatches is not None:
+                b.minibatch_gradient(surface, next(minibatches))
             if noise:
                 b.g += b.draw_noise(rng, noise)
             b.state = b.opt.update_(b.g, b.p, b.state, b.scratch)  # b.g: the step lr_t * dir
@@ -186,6 +223,10 @@ class _Batch:
         """Make the new positions (and squared gradient norms) the current ones."""
         self.p, self.new = self.new, self.p
         self.gn2, self.new_gn2 = self.new_gn2, self.gn2
+
+    def minibatch_gradient(self, surface, index):
+        """Overwrite the gradients with those of the data rows ``index`` (k,) only."""
+        self.g[:, 0], self.g[:, 1] = surface.batch_grad_fn(self.p[:, 0], self.p[:, 1], index)
 
     def draw_noise(self, rng, scale):
         noise = self.noise[: len(self.rows)]
@@ -263,9 +304,15 @@ def _status(p, gn2, tol2, box) -> np.ndarray:
 
 
 class _Outputs:
-    """Buffers that ``run`` fills chunk by chunk."""
+    """Buffers that ``run`` fills chunk by chunk.
 
-    def __init__(self, n: int, steps: int, keep_path: bool):
+    ``gradient_count``, for first-order runs, gives the cumulative gradient evaluations after
+    ``t`` steps (``t`` an int array) in closed form, so their loop records nothing per step for
+    ``n_gev`` and ``evals``. Without it (curvature runs) ``record`` takes each step's cumulative
+    counts from the ``Evaluator``.
+    """
+
+    def __init__(self, n: int, steps: int, keep_path: bool, gradient_count=None):
         self.steps = steps
         self.final = np.empty((n, 2))
         self.status = np.full(n, MOVING)
@@ -275,11 +322,16 @@ class _Outputs:
         # a temporary every step.
         self.squared_grad_norm = np.empty((n, steps + 1)) if keep_path else None
         self.n_fev, self.n_gev, self.n_hev = (np.zeros(n, dtype=int) for _ in range(3))
+        self.gradient_count = gradient_count
+        recorded = keep_path and gradient_count is None
+        self.evals = np.empty((n, steps + 1), dtype=int) if recorded else None
 
-    def record(self, rows, t, p, squared_grad_norm):
+    def record(self, rows, t, p, squared_grad_norm, evals=None):
         if self.path is not None:
             self.path[rows, t] = p
             self.squared_grad_norm[rows, t] = squared_grad_norm
+        if self.evals is not None:
+            self.evals[rows, t] = evals
 
     def stop(self, rows, t, status, p):
         self.final[rows] = p
@@ -287,9 +339,12 @@ class _Outputs:
         self.stop_step[rows] = t
 
     def finish(self, surface, single: bool) -> RunResult:
+        count = self.gradient_count
+        if count is not None:
+            self.n_gev = count(self.stop_step)
         with np.errstate(all="ignore"):
             final_loss = surface.value(self.final)
-            path = loss = grad_norm = None
+            path = loss = grad_norm = evals = None
             if self.path is not None:
                 # Hold each stopped run at its last position (and gradient norm) to the end.
                 idx = np.minimum(np.arange(self.steps + 1), self.stop_step[:, None])
@@ -297,6 +352,7 @@ class _Outputs:
                 path = self.path[runs, idx]
                 grad_norm = np.sqrt(self.squared_grad_norm[runs, idx])
                 loss = surface.value(path)
+                evals = count(idx) if count is not None else self.evals[runs, idx]
         result = RunResult(
             path,
             loss,
@@ -309,6 +365,7 @@ class _Outputs:
             self.n_fev,
             self.n_gev,
             self.n_hev,
+            evals,
         )
         if single:
             for field in (
@@ -322,6 +379,7 @@ class _Outputs:
                 "n_fev",
                 "n_gev",
                 "n_hev",
+                "evals",
             ):
                 value = getattr(result, field)
                 setattr(result, field, None if value is None else value[0])

@@ -273,6 +273,7 @@ def test_batch_run_equals_loop_of_single_runs_exactly(config, surface_name):
     for i, start in enumerate(starts):
         single = optim_core.run(opt, surface, start, 80, tol=1e-3)
         np.testing.assert_array_equal(batch.path[i], single.path)
+        np.testing.assert_array_equal(batch.evals[i], single.evals)
         for field in ("status", "stop_step", "n_fev", "n_gev", "n_hev"):
             assert getattr(batch, field)[i] == getattr(single, field), field
 
@@ -367,6 +368,32 @@ def test_counts_are_the_evaluations_made(config):
     assert result.n_gev.sum() == points["grad_fn"] + points["jacobian_fn"]
     assert result.n_hev.sum() == points["hess_fn"]
     assert np.all(result.n_gev >= 1)
+
+
+@pytest.mark.parametrize("config", list(CONFIGS))
+def test_evals_are_the_gradients_evaluated_by_each_step(config):
+    # A run cut at step t makes the same evaluations as the first t steps of a longer one, so
+    # the gradients a surface saw in a run of t steps are the longer run's evals[t].
+    name, hp = CONFIGS[config]
+    start = (2.5, 0.3)
+    long = optim_core.run(optim_core.make(name, **hp), surfaces.get("beale"), start, 12)
+    assert long.evals.shape == (13,)
+    for t in range(13):
+        counting = CountingSurface(surfaces.get("beale"))
+        optim_core.run(optim_core.make(name, **hp), counting.surface, start, t, keep_path=False)
+        assert long.evals[t] == counting.points["grad_fn"] + counting.points["jacobian_fn"], t
+    assert long.evals[-1] == long.n_gev
+
+
+def test_bfgs_evals_grow_by_at_least_one_per_step_and_hold_after_the_stop():
+    surface = surfaces.get("rosenbrock")
+    starts = batch_starts(surface, n=6, seed=3)
+    result = optim_core.run(optim_core.make("bfgs"), surface, starts, 200)
+    assert np.all(result.status == "converged")
+    for evals, k, n_gev in zip(result.evals, result.stop_step, result.n_gev, strict=True):
+        assert evals[0] == 1 and np.all(np.diff(evals[: k + 1]) >= 1)
+        assert np.any(np.diff(evals[: k + 1]) > 1)  # some line search tried several steps
+        assert np.all(evals[k:] == n_gev)
 
 
 def test_first_order_counts_one_gradient_per_step():

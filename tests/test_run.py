@@ -127,3 +127,19 @@ def test_runs_stopping_at_different_steps_match_single_runs(monkeypatch, name):
         np.testing.assert_array_equal(batch.path[i], single.path)
         np.testing.assert_array_equal(batch.grad_norm[i], single.grad_norm)
         assert (batch.status[i], batch.stop_step[i]) == (single.status, single.stop_step)
+
+
+def test_first_order_evals_count_one_gradient_at_the_start_and_one_per_step():
+    surface = surfaces.get("himmelblau")
+    starts = np.array([(0.0, 0.0), (1e9, 0.0), (-3.0, 3.0)])  # the middle one starts outside
+    result = optim_core.run(optim_core.make("adam", lr=0.1), surface, starts, 400, tol=1e-3)
+    assert list(result.status) == ["converged", "diverged", "converged"]
+    assert result.evals.shape == (3, 401)
+    steps = np.arange(401)
+    for i, k in enumerate(result.stop_step):
+        np.testing.assert_array_equal(result.evals[i], np.minimum(steps, k) + 1)
+    np.testing.assert_array_equal(result.evals[:, -1], result.n_gev)
+    moving = optim_core.run(optim_core.make("sgd", lr=1e-3), surface, (0.0, 0.0), 30)
+    np.testing.assert_array_equal(moving.evals, np.arange(31) + 1)
+    lean = optim_core.run(optim_core.make("sgd", lr=1e-3), surface, starts, 30, keep_path=False)
+    assert lean.evals is None
