@@ -63,12 +63,20 @@ def run(key: Hashable, fn: Callable, *args, label: str, slot: str, **kwargs):
         st.session_state.pop(slot_key, None)
 
 
-def run_or_stop(key: Hashable, fn: Callable, *args, label: str, slot: str, **kwargs):
-    """``run``, but a failure shows its message and stops the page (``st.stop``)."""
+def run_or_stop(
+    key: Hashable,
+    fn: Callable,
+    *args,
+    label: str,
+    slot: str,
+    prefix: str = "These settings cannot run",
+    **kwargs,
+):
+    """``run``, but a failure shows its message (after ``prefix``) and stops the page."""
     try:
         return run(key, fn, *args, label=label, slot=slot, **kwargs)
     except ValueError as err:
-        messages.problem("These settings cannot run", err)
+        messages.problem(prefix, err)
     except Exception:  # noqa: BLE001 - the visitor gets a message, the log gets the traceback
         log.exception("job %r failed", key)
         messages.error(

@@ -78,6 +78,14 @@ _through_app = threading.local()
 
 # Presentation mode: a URL flag (present=1) and a toggle, the same on every page.
 PRESENT = "present"
+# Every page: a compact header, so the main figure and its Play button fit the first screen
+# of a 1280x720 projector. Our own fixed CSS.
+PAGE_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] { padding: 2.6rem 1.6rem 3rem 1.6rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 2.1rem; padding: 0.1rem 0 0.2rem 0; }
+</style>
+"""
 # Larger type (about a third), no toolbar, and the figure filling the width. Our own fixed CSS.
 PRESENT_CSS = """
 <style>
@@ -107,8 +115,7 @@ def _presentation() -> bool:
     :func:`presentation_toggle`."""
     url_state.load(url_state.APP_SPEC)
     present = presenting()
-    if present:
-        st.markdown(PRESENT_CSS, unsafe_allow_html=True)
+    st.markdown(PAGE_CSS + (PRESENT_CSS if present else ""), unsafe_allow_html=True)
     return present
 
 

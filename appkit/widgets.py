@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from scenes.optimizer_settings import LABELS, SHOWN, bounds
+from scenes.optimizer_settings import CHOICES, INTEGERS, LABELS, SHOWN, bounds
 
 
 def optimizer_controls(
@@ -17,14 +17,30 @@ def optimizer_controls(
         for hp in SHOWN[name]:
             if hp in skip:
                 continue
-            lo, hi, label = bounds(name, hp)
             key = f"{prefix}{name}.{hp}"
+            if hp in CHOICES:
+                label, options = CHOICES[hp]
+                st.selectbox(label, list(options), key=key, format_func=_choice_label)
+                continue
+            lo, hi, label = bounds(name, hp)
             if lo is None:
                 st.checkbox(label, key=key)
+            elif hp in INTEGERS:
+                st.number_input(label, min_value=lo, max_value=hi, key=key, step=1)
             else:
                 st.number_input(
                     label, min_value=lo, max_value=hi, key=key, format="%.6g", step=_step(hp)
                 )
+
+
+def _choice_label(text: str) -> str:
+    return {
+        "strong_wolfe": "strong Wolfe",
+        "armijo": "backtracking (Armijo)",
+        "none": "none (fixed step lr)",
+        "pr+": "Polak–Ribière+",
+        "fr": "Fletcher–Reeves",
+    }.get(text, text)
 
 
 def _step(hp: str) -> float:

@@ -33,9 +33,11 @@ def add_player(
     active: int = 0,
     restart: bool = False,
     y: float = -0.02,
+    length: float = 1.0,
 ) -> None:
     """Add Play / Pause and a slider over the frames ``names`` (labels shown as ``prefix``
-    + name). ``restart`` makes Play start from the first frame instead of the current one."""
+    + name), at height ``y`` (paper coordinates) and ``length`` of the figure's width.
+    ``restart`` makes Play start from the first frame instead of the current one."""
     still = animate_args(0, redraw)
     fig.update_layout(
         updatemenus=[
@@ -62,11 +64,14 @@ def add_player(
             dict(
                 active=active,
                 x=0,
-                len=1,
+                len=length,
                 y=y,
                 yanchor="top",
                 pad=dict(t=0, b=0, l=170),  # pixels: clear of the buttons at any figure width
                 currentvalue=dict(prefix=prefix, visible=True, xanchor="right"),
+                # One label per frame would crowd the slider: the current value says it.
+                font=dict(color="rgba(0,0,0,0)"),
+                ticklen=3,
                 steps=[dict(label=n, method="animate", args=[[n], still]) for n in names],
             )
         ],

@@ -22,19 +22,26 @@ def to_spec(fig: go.Figure) -> str:
 
 
 class Prebuilt(go.Figure):
-    """A validated figure's JSON (from :func:`to_spec`) posing as the figure itself."""
+    """A validated figure's JSON (from :func:`to_spec`) posing as the figure itself;
+    ``height`` (pixels) replaces the figure's own, e.g. to fit the visitor's window."""
 
-    def __init__(self, spec: str):
+    def __init__(self, spec: str, height: int | None = None):
         layout = json.loads(spec).get("layout", {})
+        if height is not None:
+            layout["height"] = height
         super().__init__(layout={k: layout[k] for k in ("height", "width") if k in layout})
         self._spec = spec
+        self._height = height
 
     @property
     def spec(self) -> str:
         return self._spec
 
     def to_dict(self) -> dict:
-        return json.loads(self._spec)
+        figure = json.loads(self._spec)
+        if self._height is not None:
+            figure.setdefault("layout", {})["height"] = self._height
+        return figure
 
     def to_plotly_json(self) -> dict:
         return self.to_dict()

@@ -40,7 +40,7 @@ def lecture_style(fig: go.Figure, present: bool = False) -> go.Figure:
     fig.update_yaxes(tickfont=dict(size=px["tick"]), title_font=dict(size=px["title"]))
     fig.update_annotations(font_size=px["text"])
     for slider in fig.layout.sliders or ():
-        slider.font = dict(size=px["text"])
+        slider.font.size = px["text"]
         slider.currentvalue.font = dict(size=px["title"])
     for menu in fig.layout.updatemenus or ():
         menu.font = dict(size=px["title"])

@@ -24,9 +24,9 @@ from figures.palette import MARKER_COLORS, SURFACE_COLORSCALE
 COLORSCALE = SURFACE_COLORSCALE
 MARKERS = {  # kind -> (marker symbol, colour, legend label); black edges: visible on any colour
     "start": ("circle", MARKER_COLORS["start"], "start"),
-    "global": ("star", MARKER_COLORS["global"], "global minimum"),
-    "local": ("diamond", MARKER_COLORS["local"], "local minimum"),
-    "saddle": ("x", MARKER_COLORS["saddle"], "saddle point"),
+    "global": ("star", MARKER_COLORS["global"], "global min"),
+    "local": ("diamond", MARKER_COLORS["local"], "local min"),
+    "saddle": ("x", MARKER_COLORS["saddle"], "saddle"),
 }
 
 

@@ -64,6 +64,53 @@ UPDATE_RULES: dict[str, tuple[str, str]] = {
         "Divides by the RMS of recent gradients and multiplies by the RMS of recent steps, "
         "so steps start tiny (about √ε) and grow as the optimizer moves.",
     ),
+    "newton": (
+        r"\theta_t = \theta_{t-1} - \eta\, H_{t-1}^{-1} g_{t-1},\qquad "
+        r"H = \nabla^2 f(\theta_{t-1})",
+        "Jumps to the stationary point of the local quadratic model. Exact on a bowl, but at a "
+        "saddle or a maximum that point is the saddle or the maximum: pure Newton is drawn to "
+        "them (η = 1 by default; a Hessian and a gradient per step).",
+    ),
+    "saddle_free_newton": (
+        r"|H| = \textstyle\sum_i \max(|\lambda_i|, \delta)\, v_i v_i^\top,\qquad "
+        r"\theta_t = \theta_{t-1} - \eta\, |H_{t-1}|^{-1} g_{t-1}",
+        "Newton's step with every curvature made positive (Dauphin et al., 2014): along a "
+        "direction that curves down it steps downhill, so it leaves saddles (δ is the floor).",
+    ),
+    "bfgs": (
+        r"d_t = -B_t\, g_t,\quad \theta_t = \theta_{t-1} + \alpha_t d_t,\quad "
+        r"s = \alpha_t d_t,\ y = g_{t+1} - g_t,\ \rho = \tfrac{1}{y^\top s},\qquad "
+        r"B_{t+1} = (I - \rho\, s y^\top) B_t (I - \rho\, y s^\top) + \rho\, s s^\top",
+        "Builds an estimate B of the inverse Hessian from how the gradient changed, and picks "
+        "each step length α by a line search (strong Wolfe, or Armijo backtracking): several "
+        "function and gradient evaluations per step, no Hessian.",
+    ),
+    "lbfgs": (
+        r"d_t = -H_t\, g_t\ \text{(from the last } m \text{ pairs } (s, y)\text{, } "
+        r"H_0 = \tfrac{s^\top y}{y^\top y} I),\quad "
+        r"\theta_t = \theta_{t-1} + \alpha_t d_t,\quad "
+        r"\alpha_1 = \min(1, 1/\lVert g_1\rVert_1)\,\eta,\ \alpha_{t>1} = \eta",
+        "torch.optim.LBFGS with max_iter=1: BFGS's curvature estimate from only the last m "
+        "steps; the step length is η (or found by a strong-Wolfe search). torch's "
+        "tolerance_change can make it stand still before the gradient is tiny.",
+    ),
+    "cg": (
+        r"\theta_t = \theta_{t-1} + \alpha_t d_t,\quad d_{t+1} = -g_{t+1} + \beta_t d_t,\quad "
+        r"\beta^{PR+} = \max\!\left(0, \tfrac{g_{t+1}^\top (g_{t+1} - g_t)}{g_t^\top g_t}\right),"
+        r"\ \beta^{FR} = \tfrac{g_{t+1}^\top g_{t+1}}{g_t^\top g_t}",
+        "Each new direction is the steepest descent corrected by the previous direction, so "
+        "consecutive steps do not undo each other; α from a strong-Wolfe line search.",
+    ),
+    "levenberg_marquardt": (
+        r"(J^\top J + \mu I)\, h = -J^\top r,\quad \rho = "
+        r"\tfrac{f(\theta) - f(\theta + h)}{h^\top(\mu h - J^\top r)},\quad "
+        r"\rho > 0:\ \theta \leftarrow \theta + h,\ "
+        r"\mu \leftarrow \mu \max(\tfrac13, 1 - (2\rho - 1)^3);\ "
+        r"\text{else } \mu \leftarrow \nu\mu,\ \nu \leftarrow 2\nu",
+        "For sums of squares f = Σ rᵢ²: Gauss–Newton when the damping μ is small, a short "
+        "gradient step when it is large; μ adapts to how well the model predicted the "
+        "decrease (Nielsen's rule). Needs residuals r and their Jacobian J.",
+    ),
 }
 
 

@@ -12,13 +12,19 @@ trainings in worker processes instead, so concurrent sessions use every core, an
   (a job reports it with :func:`report`);
 - recycles its workers after a number of jobs, so their memory cannot creep;
 - starts workers with the ``forkserver`` method (``spawn`` where that is missing): forking
-  Streamlit's multi-threaded server process could copy a lock held by another thread.
+  Streamlit's multi-threaded server process could copy a lock held by another thread;
+- keeps workers from re-running the page: Streamlit installs the running script as
+  ``__main__``, and a new ``forkserver``/``spawn`` process imports the parent's ``__main__``
+  before it starts, which would execute a page script (and its jobs) inside a worker. The pool's
+  own processes start without that step (:class:`_WorkerProcess`); job functions live in
+  importable modules anyway.
 
 Pure Python (no streamlit); ``appkit.compute`` shows the waiting in a page.
 """
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import multiprocessing as mp
 import os
@@ -30,6 +36,7 @@ from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from multiprocessing import spawn
 
 # What a worker process imports once, so recycled workers start quickly (forkserver preload).
 PRELOAD = ["numpy", "optim_core", "surfaces", "mlp", "scenes.race", "scenes.sweep", "scenes.basins"]
@@ -95,6 +102,61 @@ class ByteCache:
         with self._lock:
             self._items.clear()
             self._bytes = 0
+
+
+# ----------------------------------------------------------------------------------------------
+# Starting workers without importing the parent's __main__ (see the module docstring).
+
+_starting = threading.local()
+_preparation_data = spawn.get_preparation_data
+
+
+def _preparation_data_for_workers(name):
+    """``multiprocessing.spawn.get_preparation_data`` without the main module while one of the
+    pool's own workers starts; unchanged for any other process."""
+    data = _preparation_data(name)
+    if getattr(_starting, "worker", False):
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+        data.pop("main_path", None)
+    return data
+
+
+spawn.get_preparation_data = _preparation_data_for_workers
+
+
+class _StartsWithoutMain:
+    """Mixed into the pool's process classes: ``start`` without the parent's __main__."""
+
+    def start(self):
+        _starting.worker = True
+        try:
+            super().start()
+        finally:
+            _starting.worker = False
+
+
+class _ForkServerWorker(_StartsWithoutMain, mp.context.ForkServerProcess):
+    pass
+
+
+class _SpawnWorker(_StartsWithoutMain, mp.context.SpawnProcess):
+    pass
+
+
+class _ForkServerContext(mp.context.ForkServerContext):
+    Process = _ForkServerWorker
+
+
+class _SpawnContext(mp.context.SpawnContext):
+    Process = _SpawnWorker
+
+
+def _worker_context() -> mp.context.BaseContext:
+    """A forkserver (or spawn) context whose processes start without the parent's __main__."""
+    if "forkserver" in mp.get_all_start_methods():
+        return _ForkServerContext()
+    return _SpawnContext()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -172,8 +234,7 @@ class JobPool:
     ):
         self.workers = workers or worker_count()
         self.cache = ByteCache(cache_bytes)
-        methods = mp.get_all_start_methods()
-        self._ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
+        self._ctx = _worker_context()
         if self._ctx.get_start_method() == "forkserver":
             self._ctx.set_forkserver_preload(PRELOAD if preload is None else preload)
         self._progress_queue = self._ctx.Queue()
@@ -186,6 +247,8 @@ class JobPool:
         self._progress: dict[int, float] = {}  # started jobs (still in flight) -> fraction done
         self._closed = False
         threading.Thread(target=self._drain_progress, name="jobs-progress", daemon=True).start()
+        # Stop the workers before the interpreter tears down what the executor's manager uses.
+        atexit.register(self.shutdown, wait=True)
 
     def __repr__(self) -> str:
         return (
@@ -303,9 +366,9 @@ class JobPool:
             except _Evicted:
                 continue
 
-    def shutdown(self) -> None:
+    def shutdown(self, wait: bool = False) -> None:
         self._closed = True
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._executor.shutdown(wait=wait, cancel_futures=True)
 
 
 class _Evicted(Exception):

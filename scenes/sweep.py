@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 import optim_core
+from scenes import divergence
 from scenes.optimizer_settings import BOUNDS
 
 MAX_RATES = 50
@@ -187,17 +188,9 @@ def measured_edge(bracket: tuple[float, float]) -> float:
 def stability_limit(name: str, hyperparams: dict, surface) -> float | None:
     """The theoretical largest stable learning rate on a surface with constant Hessian (see the
     module docstring), or None where theory gives none (other surfaces or optimizers)."""
-    if surface.curvature is None or name not in ("sgd", "momentum", "nag"):
+    if surface.curvature is None:
         return None
-    if hyperparams.get("dampening", 0.0):
-        return None
-    largest = surface.curvature[1] + hyperparams.get("weight_decay", 0.0)
-    beta = hyperparams.get("momentum", 0.0)
-    if name == "nag" or hyperparams.get("nesterov", False):
-        return (2 + 2 * beta) / ((1 + 2 * beta) * largest)
-    return (2 + 2 * beta) / largest
+    return divergence.stability_limit(name, hyperparams, surface.curvature[1])
 
 
-def limit_formula(name: str) -> str:
-    """How ``stability_limit`` reads for ``name``, for labels."""
-    return {"sgd": "2/L", "momentum": "(2+2μ)/L", "nag": "(2+2μ)/((1+2μ)L)"}[name]
+limit_formula = divergence.limit_formula

@@ -299,7 +299,7 @@ def parse(text: str) -> tuple[str, Tree]:
     return ast.unparse(tree), checked
 
 
-def _check_domain(domain) -> Domain:
+def check_domain(domain) -> Domain:
     """((x0, x1), (y0, y1)) as floats, or ValueError: finite, x0 < x1, y0 < y1, bounded."""
     try:
         (x0, x1), (y0, y1) = domain
@@ -510,10 +510,11 @@ def _build(formula: str, domain: Domain) -> Surface:
     best = found.minima[0]
     (x0, x1), (y0, y1) = domain
     n_local = len(found.minima) - sum(m.kind == "global" for m in found.minima)
+    n_minima = len(found.minima) - found.lowest_on_grid
     description = (
         f"The typed formula f(x, y) = {formula} on [{x0:g}, {x1:g}] x [{y0:g}, {y1:g}]; "
-        f"critical points found numerically: {len(found.minima) - found.lowest_on_grid} "
-        f"minima ({n_local} local), {len(found.saddles)} saddles."
+        f"found numerically: {_count(n_minima, 'minimum', 'minima')} ({n_local} local), "
+        f"{_count(len(found.saddles), 'saddle point', 'saddle points')}."
     )
     if found.lowest_on_grid:
         description += (
@@ -537,6 +538,10 @@ def _build(formula: str, domain: Domain) -> Surface:
     )
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def from_formula(text: str, domain: Domain = DEFAULT_DOMAIN) -> Surface:
     """The surface f(x, y) given by ``text`` on ``domain`` = ((x0, x1), (y0, y1)).
 
@@ -552,4 +557,4 @@ def from_formula(text: str, domain: Domain = DEFAULT_DOMAIN) -> Surface:
     the same surface object comes back for equal inputs.
     """
     formula, _ = parse(text)
-    return _build(formula, _check_domain(domain))
+    return _build(formula, check_domain(domain))

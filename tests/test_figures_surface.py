@@ -77,9 +77,9 @@ def test_bands_follow_the_values_and_edges_are_darkened():
 def test_markers_cover_every_critical_point():
     surface = surfaces.get("six_hump_camel")
     traces = {t.name: t for t in critical_point_traces(surface, start=(0.0, 0.0))}
-    assert len(traces["global minimum"].x) == 2
-    assert len(traces["local minimum"].x) == len(surface.minima) - 2
-    assert len(traces["saddle point"].x) == len(surface.saddles)
+    assert len(traces["global min"].x) == 2
+    assert len(traces["local min"].x) == len(surface.minima) - 2
+    assert len(traces["saddle"].x) == len(surface.saddles)
     assert list(zip(traces["start"].x, traces["start"].y, strict=True)) == [(0.0, 0.0)]
 
 

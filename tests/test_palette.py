@@ -12,7 +12,7 @@ from figures import basins as fb
 from figures import mlp as fm
 from figures import palette
 from figures import race as fr
-from figures import race_curves as frc
+from figures import race3d
 from figures import sweep as fs
 from mlp.train import History
 from scenes import basins, sweep
@@ -125,8 +125,7 @@ def test_each_optimizer_has_one_colour_on_every_page(name):
     race = {name: run}
     figures = {
         "race": fr.race_figure(BEALE, race, BEALE.start),
-        "race curves": frc.curves_figure(BEALE, race),
-        "3D": frc.surface_3d_figure(BEALE, race, BEALE.start),
+        "3D": race3d.surface_3d_figure(BEALE, race, BEALE.start),
     }
     table = sweep.summarize(
         [0.01, 0.02], sweep.sweep(name, {}, BEALE, BEALE.start, [0.01, 0.02], 30), BEALE

@@ -128,7 +128,7 @@ def test_parse_rates_accepts_lists(text, expected):
     [
         ("", "at least one"),
         ("abc", "not a number"),
-        ("0.1, x", "`x` is not a number"),
+        ("0.1, x", "'x' is not a number"),
         ("0.1, -0.2", "positive"),
         ("0", "positive"),
         ("nan", "positive"),
