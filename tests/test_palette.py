@@ -10,9 +10,8 @@ import optim_core
 import surfaces
 from figures import basins as fb
 from figures import mlp as fm
-from figures import palette
+from figures import palette, race3d
 from figures import race as fr
-from figures import race3d
 from figures import sweep as fs
 from mlp.train import History
 from scenes import basins, sweep
