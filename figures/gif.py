@@ -230,14 +230,16 @@ def race_animation(
     size=SLIDE,
     max_frames: int = MAX_FRAMES,
     title: str | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> Animation:
     """The optimizer race: every run's path so far and its head (held where it stopped; a
     diverged run turns into a ring), the legend with each outcome from the step it happens on,
     and a step counter.
 
     ``race`` maps optimizer name -> ``optim_core.RunResult`` of one start (path
-    ``(steps + 1, 2)``). Frames show ``figures.race.frame_steps`` up to the last step any run
-    moved.
+    ``(steps + 1, 2)``); a key "sgd@8" (one optimizer at a batch size) takes the optimizer's
+    colour and its label from ``labels``. Frames show ``figures.race.frame_steps`` up to the
+    last step any run moved.
     """
     if not race:
         raise ValueError("race is empty: pass at least one optimizer's RunResult")
@@ -247,14 +249,15 @@ def race_animation(
     steps = max(int(r.steps) for r in race.values())
     stops = {name: int(r.stop_step) for name, r in race.items()}
     shown = race_steps(max(stops.values()), max_frames)
-    colours = {name: rgb(optimizer_color(name)) for name in race}
+    colours = {name: rgb(optimizer_color(name.partition("@")[0])) for name in race}
     pixels = {name: plot.pixels(r.path) for name, r in race.items()}
     corner = np.array(plot.box[:2])
     heads = {name: sprite("circle", colours[name], s.px(18), s.px(2)) for name in race}
     rings = {name: sprite("ring", colours[name], s.px(18), s.px(2)) for name in race}
     notes = {}  # name -> where its outcome goes, once it happens
     for name in race:
-        notes[name] = stage.legend_row(_path_swatch(colours[name], s), LABELS.get(name, name))
+        label = (labels or {}).get(name) or LABELS.get(name, name)
+        notes[name] = stage.legend_row(_path_swatch(colours[name], s), label)
         stage.skip(28)
     _marker_legend(stage)
 
@@ -299,10 +302,13 @@ def race_gif(
     max_frames: int = MAX_FRAMES,
     frame_ms: int = FRAME_MS,
     title: str | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> bytes:
     """``race_animation`` as GIF bytes (see ``to_gif``)."""
-    animation = race_animation(surface, race, start, size=size, max_frames=max_frames, title=title)
-    return to_gif(animation, frame_ms)
+    animation = race_animation(
+        surface, race, start, size=size, max_frames=max_frames, title=title, labels=labels
+    )
+    return to_gif(animation, max(frame_ms, 20))
 
 
 # ----------------------------------------------------------------------------------------------

@@ -275,12 +275,19 @@ for name in selected:
     st.latex(rule)
 
 st.subheader("Export")
-d1, d2 = st.columns(2)
+d1, d2, d3 = st.columns(3)
 d1.download_button(
     "Paths as CSV (step, optimizer, x, y, loss)",
     data=lambda: rs.paths_csv(scene.race),  # built only when clicked
     file_name=f"race_{info.name}.csv",
     mime="text/csv",
+    on_click="ignore",
+)
+d3.download_button(
+    "Animated GIF for slides (960×720)",
+    data=lambda: compute.quietly(("race.gif", cfg, view.frame_ms), rs.race_gif, cfg, view.frame_ms),
+    file_name=f"race_{info.name}.gif",
+    mime="image/gif",
     on_click="ignore",
 )
 d2.download_button(

@@ -388,6 +388,15 @@ def preset_values(key: str) -> dict:
     return values
 
 
+def preset_query(key: str) -> dict[str, str]:
+    """A preset as URL query values: the settings it fixes that differ from the defaults of
+    its surface (a short link for slides and the home page)."""
+    values = preset_values(key)
+    full = spec(PRESETS[key].surface)
+    changed = {k: v for k, v in values.items() if v != full[k].default or k == f"{PREFIX}surface"}
+    return params.encode(changed, {k: full[k] for k in changed})
+
+
 def active_preset(values: dict) -> str | None:
     """The key of the preset whose settings ``values`` still hold (optimizers in any order)."""
     for key in PRESETS:
@@ -803,3 +812,13 @@ def build_scene(cfg: RaceConfig, view: View) -> Scene:
             present=view.present,
         )
     return Scene(race, cannot, reasons, summary(surface, race, cannot), prebuilt.to_spec(fig))
+
+
+def race_gif(cfg: RaceConfig, frame_ms: int) -> bytes:
+    """The race as an animated GIF at slide size (``figures.gif``), for a worker."""
+    from figures import gif  # figures.gif reads scenes.race's outcome words: import late
+
+    surface = resolve(cfg.surface)
+    race = run_race(cfg)
+    labels = {key: entry_label(key) for key in race}
+    return gif.race_gif(surface, race, cfg.start, frame_ms=frame_ms, labels=labels)
