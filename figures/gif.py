@@ -308,7 +308,7 @@ def race_gif(
     animation = race_animation(
         surface, race, start, size=size, max_frames=max_frames, title=title, labels=labels
     )
-    return to_gif(animation, max(frame_ms, 20))
+    return to_gif(animation, frame_ms)
 
 
 # ----------------------------------------------------------------------------------------------

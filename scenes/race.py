@@ -821,4 +821,5 @@ def race_gif(cfg: RaceConfig, frame_ms: int) -> bytes:
     surface = resolve(cfg.surface)
     race = run_race(cfg)
     labels = {key: entry_label(key) for key in race}
-    return gif.race_gif(surface, race, cfg.start, frame_ms=frame_ms, labels=labels)
+    # Browsers play GIF frames shorter than 20 ms at 100 ms: the "fast" speed (15 ms) takes 20.
+    return gif.race_gif(surface, race, cfg.start, frame_ms=max(frame_ms, 20), labels=labels)
