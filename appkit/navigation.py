@@ -10,8 +10,8 @@ Why every page calls :func:`page_setup`: on a fresh server Streamlit serves a de
 (it only learns about ``st.navigation`` once some script has called it). The page would then
 get Streamlit's defaults: a narrow layout, no page title, and navigation labels made from file
 names. ``page_setup`` sets the wide layout and the title on every run and, when the page was
-not reached through ``app.py``, registers the app's navigation itself, so the sidebar shows page
-titles and every later request goes through ``app.py``.
+not reached through ``app.py``, registers the app's navigation itself and reruns, so the sidebar
+shows page titles and this and every later request go through ``app.py``.
 """
 
 from __future__ import annotations
@@ -75,6 +75,7 @@ BY_KEY = {p.key: p for p in PAGES}
 
 # Set while app.py runs a page: a page run without it was served straight from pages/.
 _through_app = threading.local()
+_RERAN = "_navigation_reran"
 
 # Presentation mode: a URL flag (present=1) and a toggle, the same on every page.
 PRESENT = "present"
@@ -164,7 +165,13 @@ def page_setup(key: str) -> PageInfo:
         initial_sidebar_state="collapsed" if _url_presenting() else "auto",
     )
     if not getattr(_through_app, "active", False):
+        # Served straight from pages/: register the app's navigation and run again through
+        # app.py before any widget exists (widgets drawn in this run would come back with
+        # their default values in the next).
         _navigation()
+        if not st.session_state.get(_RERAN):  # once: a page run on its own (AppTest) stays
+            st.session_state[_RERAN] = True
+            st.rerun()
     _presentation()
     presentation_toggle()
     return info

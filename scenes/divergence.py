@@ -46,28 +46,28 @@ def curvatures(surface, point) -> tuple[float, float] | None:
     return float(low), float(high)
 
 
-def reason(surface, name: str, hyperparams: dict, point, at_start: bool) -> str:
+def reason(surface, name: str, hyperparams: dict, point, at_start: bool, long: bool = False) -> str:
     """Why ``name`` with ``hyperparams`` diverged, given where the run was when it blew up
-    (``point``; ``at_start`` says it was the start)."""
-    where = "at the start" if at_start else "where it blew up"
+    (``point``; ``at_start`` says it was the start). Short enough for the race's scoreboard;
+    ``long`` adds what L means, for tables."""
+    where = "at the start" if at_start else "there"
     eig = curvatures(surface, point)
     lr = hyperparams.get("lr")
     if name in GRADIENT_METHODS and eig is not None and lr is not None:
         limit = stability_limit(name, hyperparams, eig[1])
         if limit is not None and lr > limit:
-            return f"lr {lr:.3g} > {limit_formula(name)} ≈ {limit:.2g} {where}, L = {eig[1]:.3g} the largest curvature there"
-        return f"lr {lr:.3g} took steps longer than the surface's features {where}"
+            text = f"lr {lr:.3g} > {limit_formula(name)} ≈ {limit:.2g} {where}"
+            return text + f" (L = {eig[1]:.3g}, the largest curvature {where})" if long else text
+        return f"lr {lr:.3g}: steps too long {where}"
     if name in ADAPTIVE:
-        return f"steps of about lr = {lr:.3g} per coordinate flew past the valley {where}"
+        return f"steps of about lr = {lr:.3g} overshoot {where}"
     if name in ("newton", "saddle_free_newton") and eig is not None:
-        smallest = min(abs(eig[0]), abs(eig[1]))
-        return (
-            f"the Newton step H⁻¹∇f is long where the curvature is nearly flat "
-            f"(smallest |eigenvalue| {smallest:.2g} {where})"
-        )
+        flattest = min(abs(eig[0]), abs(eig[1]))
+        text = f"flat curvature |λ| ≈ {flattest:.2g}: huge step"
+        return text + " (the step −H⁻¹∇f grows as 1/|λ|)" if long else text
     if name == "lbfgs" and hyperparams.get("line_search_fn") is None:
-        return f"no line search: the fixed step lr = {lr:.3g} along the quasi-Newton direction was too long"
-    return f"its step left the plot {where}"
+        return f"fixed step lr = {lr:.3g}, no line search"
+    return "its step left the plot"
 
 
 def escape_point(optimizer, surface, start, steps: int, **run_kwargs) -> np.ndarray | None:

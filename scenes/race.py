@@ -638,7 +638,12 @@ def _count(value) -> str:
     return f"{value:.0f}" if value == round(value) else f"{value:.1f}"
 
 
-def summary(surface, race: dict[str, optim_core.RunResult], cannot: dict | None = None):
+def summary(
+    surface,
+    race: dict[str, optim_core.RunResult],
+    cannot: dict | None = None,
+    reasons: dict | None = None,
+):
     """One row per optimizer: outcome, final loss, its gap to the global minimum value, steps to
     reach the tolerance (gradient norm < tol), what it evaluated (function values, gradients,
     Hessians), nearest minimum and the distance to it, and where it ended. Numbers are
@@ -653,7 +658,7 @@ def summary(surface, race: dict[str, optim_core.RunResult], cannot: dict | None 
         rows.append(
             {
                 "optimizer": entry_label(key),
-                "outcome": outcome(r),
+                "outcome": outcome(r) + (f": {reasons[key]}" if key in (reasons or {}) else ""),
                 "final loss": "—" if diverged else _number(float(r.final_loss)),
                 "loss − global min": "—" if diverged else _number(float(r.final_loss - f_star)),
                 "steps to tolerance": str(int(r.stop_step)) if r.status == "converged" else "—",
@@ -764,9 +769,10 @@ class Scene:
     figure: str
 
 
-def explain(surface, cfg: RaceConfig, race: dict) -> tuple[dict, dict]:
-    """For each diverged run: a reason in words and where its last step went."""
-    reasons, escapes = {}, {}
+def explain(surface, cfg: RaceConfig, race: dict) -> tuple[dict, dict, dict]:
+    """For each diverged run: a short reason (for the scoreboard), a longer one (for the
+    table), and where its last step went."""
+    reasons, explanations, escapes = {}, {}, {}
     start = np.array(cfg.start, dtype=float)
     for key, name, hp, batch_size in entries(cfg):
         r = race.get(key)
@@ -775,6 +781,9 @@ def explain(surface, cfg: RaceConfig, race: dict) -> tuple[dict, dict]:
         k = int(r.stop_step)
         hp = dict(hp)
         reasons[key] = divergence.reason(surface, name, hp, r.path[max(k - 1, 0)], k <= 1)
+        explanations[key] = divergence.reason(
+            surface, name, hp, r.path[max(k - 1, 0)], k <= 1, long=True
+        )
         first_order = name in optim_core.OPTIMIZERS
         extra = {"schedule": make_schedule(cfg.schedule)} if first_order else {}
         escapes[key] = divergence.escape_point(
@@ -787,14 +796,14 @@ def explain(surface, cfg: RaceConfig, race: dict) -> tuple[dict, dict]:
             seed=cfg.seed,
             batch_size=min(batch_size, surface.n_data) if first_order and batch_size else None,
         )
-    return reasons, escapes
+    return reasons, explanations, escapes
 
 
 def build_scene(cfg: RaceConfig, view: View) -> Scene:
     """The race page's heavy work, done in a worker process: run, explain, draw."""
     surface = resolve(cfg.surface)
     race, cannot = _race(cfg)
-    reasons, escapes = explain(surface, cfg, race)
+    reasons, explanations, escapes = explain(surface, cfg, race)
     if view.three_d:
         fig = race3d.surface_3d_figure(
             surface, race, cfg.start, frame_ms=view.frame_ms, present=view.present
@@ -811,7 +820,8 @@ def build_scene(cfg: RaceConfig, view: View) -> Scene:
             labels={key: entry_label(key) for key in race},
             present=view.present,
         )
-    return Scene(race, cannot, reasons, summary(surface, race, cannot), prebuilt.to_spec(fig))
+    table = summary(surface, race, cannot, explanations)
+    return Scene(race, cannot, reasons, table, prebuilt.to_spec(fig))
 
 
 def race_gif(cfg: RaceConfig, frame_ms: int) -> bytes:
