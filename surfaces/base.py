@@ -13,6 +13,7 @@ exactly ``value(point)``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -40,6 +41,55 @@ JacobianFn = Callable[[np.ndarray, np.ndarray], tuple[tuple[np.ndarray, np.ndarr
 _KINDS = ("global", "local")
 
 
+MAX_BOUND = 1e4  # domain coordinates lie in [-MAX_BOUND, MAX_BOUND]
+MIN_WIDTH = 1e-3  # and each side of the domain is at least this wide
+
+
+def check_domain(domain) -> Domain:
+    """((x0, x1), (y0, y1)) as floats, or ValueError: finite, x0 < x1, y0 < y1, bounded."""
+    try:
+        (x0, x1), (y0, y1) = domain
+    except (TypeError, ValueError):
+        raise ValueError(f"domain must be ((x0, x1), (y0, y1)), got {domain!r}") from None
+    bounds = (x0, x1, y0, y1)
+    if not all(isinstance(v, (int, float, np.integer, np.floating)) for v in bounds) or any(
+        isinstance(v, (bool, np.bool_)) for v in bounds
+    ):
+        raise ValueError(f"domain bounds must be numbers, got {domain!r}")
+    bounds = tuple(float(v) for v in bounds)
+    if not all(math.isfinite(v) and abs(v) <= MAX_BOUND for v in bounds):
+        raise ValueError(f"domain bounds must be finite and within ±{MAX_BOUND:g}, got {domain!r}")
+    x0, x1, y0, y1 = bounds
+    if not (x1 - x0 >= MIN_WIDTH and y1 - y0 >= MIN_WIDTH):
+        raise ValueError(
+            f"domain needs x0 < x1 and y0 < y1, each side at least {MIN_WIDTH:g} wide, "
+            f"got {domain!r}"
+        )
+    return (x0, x1), (y0, y1)
+
+
+def check_number(
+    name: str, value, ok: Callable[[float], bool] | None = None, rule: str = ""
+) -> float:
+    """``value`` as a float, or ValueError naming it unless it is one real, finite number (not
+    a bool, string or complex) for which ``ok`` holds; ``rule`` says what ``ok`` accepts."""
+    good = isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool | np.bool_
+    )
+    if not (good and math.isfinite(value) and (ok is None or ok(float(value)))):
+        raise ValueError(f"{name} must be a finite number{rule and ' '}{rule}, got {value!r}")
+    return float(value)
+
+
+def check_point(name: str, point) -> Point:
+    """``point`` as (x, y) floats, or ValueError unless it is two finite real numbers."""
+    try:
+        x, y = point
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a point (x, y), got {point!r}") from None
+    return check_number(f"{name} x", x), check_number(f"{name} y", y)
+
+
 class Minimum(NamedTuple):
     """A known minimum: ``point`` (x, y), ``value`` f(point), ``kind`` "global" or "local"."""
 
@@ -48,11 +98,20 @@ class Minimum(NamedTuple):
     kind: str
 
 
-def _split(points: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    """Return the x and y views of points of shape (..., 2) as float64."""
-    p = np.asarray(points, dtype=np.float64)
+def as_points(points: ArrayLike) -> np.ndarray:
+    """Points of shape (..., 2) as float64, or ValueError unless they are real numbers (NumPy
+    would read strings as numbers and drop imaginary parts with a warning)."""
+    p = np.asarray(points)
+    if p.dtype.kind not in "iuf":
+        raise ValueError(f"points must be real numbers, got {p.dtype} in {points!r}")
     if p.shape[-1:] != (2,):
         raise ValueError(f"points must have shape (..., 2), got {p.shape}")
+    return np.asarray(p, dtype=np.float64)
+
+
+def _split(points: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Return the x and y views of points of shape (..., 2) as float64."""
+    p = as_points(points)
     return p[..., 0], p[..., 1]
 
 
@@ -203,7 +262,7 @@ class Surface:
         points: (..., 2) -> (index (...) int, distance (...) float). Non-finite points get
         distance inf or nan.
         """
-        p = np.asarray(points, dtype=np.float64)
+        p = as_points(points)
         centres = np.array([m.point for m in self.minima])
         with np.errstate(over="ignore", invalid="ignore"):
             distance = np.linalg.norm(p[..., None, :] - centres, axis=-1)

@@ -21,7 +21,15 @@ from dataclasses import replace
 
 import numpy as np
 
-from surfaces.base import Domain, Point, Surface, make_surface
+from surfaces.base import (
+    Domain,
+    Point,
+    Surface,
+    check_domain,
+    check_number,
+    check_point,
+    make_surface,
+)
 
 # Elements per (points, data) temporary: an 801 x 801 grid times 60 rows would need gigabytes.
 _CHUNK = 1 << 18
@@ -39,8 +47,8 @@ def _frozen(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
 def regression_data(n: int = 40, noise: float = 0.5, seed: int = 0) -> tuple[np.ndarray, ...]:
     """x ~ U(0, 2) and y = 2x + 1 + noise * N(0, 1), each of shape (n,)."""
     _check_int("n", n, 2)
-    if not (np.isfinite(noise) and noise >= 0):
-        raise ValueError(f"noise must be finite and >= 0, got {noise}")
+    noise = check_number("noise", noise, lambda v: v >= 0, ">= 0")
+    _check_int("seed", seed, 0)
     rng = np.random.default_rng(seed)
     x = rng.uniform(0.0, 2.0, n)
     return _frozen(x, TRUE_W * x + TRUE_B + noise * rng.standard_normal(n))
@@ -56,8 +64,8 @@ def class_data(n: int = 60, spread: float = 1.0, seed: int = 0) -> tuple[np.ndar
     _check_int("n", n, 4)
     if n % 2:
         raise ValueError(f"n must be even (two classes of n/2 points), got {n}")
-    if not (np.isfinite(spread) and spread > 0):
-        raise ValueError(f"spread must be finite and > 0, got {spread}")
+    spread = check_number("spread", spread, lambda v: v > 0, "> 0")
+    _check_int("seed", seed, 0)
     rng = np.random.default_rng(seed)
     y = np.repeat([0.0, 1.0], n // 2)
     x = 2 * y - 1 + spread * rng.standard_normal(n)
@@ -248,6 +256,7 @@ def _grown(domain: Domain, point: np.ndarray, margin: float) -> Domain:
 
 def _data_surface(name, title, description, loss, minimiser, domain, start, **kwargs) -> Surface:
     """A Surface over (w, b) for a loss object, with its data and mini-batch gradient."""
+    domain, start = check_domain(domain), check_point("start", start)
     surface = make_surface(
         name,
         title,
