@@ -145,6 +145,16 @@ class LeastSquares:
         """2 mean_{i in index} r_i (x_i, 1), r_i = w x_i + b - y_i: the rows' own gradient."""
         return _data_means(_residual_grad, w, b, self.x[index], self.y[index])
 
+    def residuals(self, w, b):
+        """r_i = (w x_i + b - y_i) / √n, one per data row: L = sum_i r_i^2."""
+        root = np.sqrt(len(self.x))
+        return tuple((w * xi + b - yi) / root for xi, yi in zip(self.x, self.y, strict=True))
+
+    def jacobian(self, w, b):
+        """Constant rows ∂r_i/∂(w, b) = (x_i, 1) / √n."""
+        ones = np.ones(np.broadcast_shapes(np.shape(w), np.shape(b))) / np.sqrt(len(self.x))
+        return tuple((xi * ones, ones) for xi in self.x)
+
 
 # --- logistic regression ------------------------------------------------------------------------
 
@@ -221,6 +231,23 @@ class Logistic:
     def batch_grad(self, w, b, index):
         return _data_means(self._grad, w, b, self.x[index], self.y[index])
 
+    def residuals(self, w, b):
+        """For "mse" only: r_i = (σ(w x_i + b) - y_i) / √n, so L = sum_i r_i^2."""
+        root = np.sqrt(len(self.x))
+        return tuple(
+            (_sigmoid_parts(w * xi + b)[1] - yi) / root
+            for xi, yi in zip(self.x, self.y, strict=True)
+        )
+
+    def jacobian(self, w, b):
+        """For "mse" only: ∂r_i/∂(w, b) = σ'(z_i) (x_i, 1) / √n, z_i = w x_i + b."""
+        root = np.sqrt(len(self.x))
+        rows = []
+        for xi in self.x:
+            slope = _sigmoid_parts(w * xi + b)[2] / root
+            rows.append((slope * xi, slope))
+        return tuple(rows)
+
 
 def _minimise(loss, start: Point, steps: int = 100) -> Point:
     """Damped Newton's method from ``start``: solve (H + λI) s = ∇L with λ just large enough to
@@ -285,7 +312,8 @@ def linear_regression(
     The minimum is the least-squares fit from the normal equations. The surface is an exact
     quadratic, so ``curvature`` holds the eigenvalues (μ, L) of its Hessian 2A: gradient descent
     is stable for lr < 2/L, as on ``quadratic``. ``domain`` is widened if needed to hold the
-    minimum. Residuals r_i = (w x_i + b - y_i)/√n make it a sum of squares.
+    minimum. Residuals r_i = (w x_i + b - y_i)/√n, one per data row, make it a sum of squares
+    (``surface.residuals``, ``surface.jacobian``: Levenberg-Marquardt solves it in one step).
     """
     loss = LeastSquares(*regression_data(n, noise, seed))
     mu, largest = np.linalg.eigvalsh(2 * loss.a)
@@ -300,6 +328,8 @@ def linear_regression(
         start,
         curvature=(float(mu), float(largest)),
         log_scale=True,
+        residual_fn=loss.residuals,
+        jacobian_fn=loss.jacobian,
     )
 
 
@@ -323,6 +353,9 @@ def logistic(
     The default domain reaches |w x + b| ≈ 30, deep into the sigmoid's saturation, and the
     default start (-4, 5) has the wrong sign of w: most points sit on the saturated wrong side,
     where MSE is a plateau and cross-entropy a slope.
+
+    The MSE loss is a sum of squares with residuals r_i = (σ(w x_i + b) - y_i)/√n, one per
+    data row (``surface.residuals``, ``surface.jacobian``, for Levenberg-Marquardt).
     """
     if loss not in _LOSSES:
         raise ValueError(f"loss must be one of {tuple(_LOSSES)}, got {loss!r}")
@@ -346,6 +379,12 @@ def logistic(
         domain,
         start,
         log_scale=True,  # log-spaced contours show the basin, and leave the plateaus blank
+        # Mean squared error is a sum of squares (Levenberg-Marquardt); cross-entropy is not.
+        **(
+            dict(residual_fn=objective.residuals, jacobian_fn=objective.jacobian)
+            if loss == "mse"
+            else {}
+        ),
     )
 
 

@@ -299,7 +299,7 @@ def test_published_local_minima_are_reproduced(name):
 # --- sums of squares --------------------------------------------------------------------------
 
 SUMS_OF_SQUARES = ["long_valley", "beale", "rosenbrock", "himmelblau", "quadratic", "rastrigin"]
-SUMS_OF_SQUARES += ["booth"]
+SUMS_OF_SQUARES += ["booth", "linear_regression", "logistic_mse"]
 
 
 def test_which_surfaces_are_sums_of_squares():
