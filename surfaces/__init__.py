@@ -22,6 +22,7 @@ from surfaces.classic import (
 from surfaces.data import LINEAR_REGRESSION, LOGISTIC_CE, LOGISTIC_MSE, linear_regression, logistic
 from surfaces.formula import from_formula
 from surfaces.lecture import LONG_VALLEY, QUADRATIC, SADDLE, WELLS_SURFACE, quadratic
+from surfaces.settle import Reached, group_minima, reached_minima, settle
 
 # Display order: lecture favourites first, then the benchmark zoo.
 SURFACES: dict[str, Surface] = {
@@ -60,10 +61,14 @@ def get(name: str) -> Surface:
 __all__ = [
     "SURFACES",
     "Minimum",
+    "Reached",
     "Surface",
     "from_formula",
     "get",
+    "group_minima",
     "linear_regression",
     "logistic",
     "quadratic",
+    "reached_minima",
+    "settle",
 ]

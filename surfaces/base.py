@@ -260,13 +260,44 @@ class Surface:
         """Index into ``minima`` of the closest minimum, and the Euclidean distance to it.
 
         points: (..., 2) -> (index (...) int, distance (...) float). Non-finite points get
-        distance inf or nan.
+        index 0 and distance inf.
         """
-        p = as_points(points)
-        centres = np.array([m.point for m in self.minima])
+        x, y = _split(points)
+        index, best = np.zeros(x.shape, dtype=int), np.full(x.shape, np.inf)
         with np.errstate(over="ignore", invalid="ignore"):
-            distance = np.linalg.norm(p[..., None, :] - centres, axis=-1)
-        return distance.argmin(axis=-1), distance.min(axis=-1)
+            for i, m in enumerate(self.minima):  # a few minima, many points: loop the minima
+                dx, dy = x - m.point[0], y - m.point[1]
+                d2 = dx * dx + dy * dy
+                closer = d2 < best
+                index[closer], best[closer] = i, d2[closer]
+        return index, np.sqrt(best)
+
+    @property
+    def near_radius(self) -> float:
+        """How close a point must be to a minimum to count as having reached it: a quarter of
+        the smallest distance between two listed minima (so their discs never overlap), and at
+        most 5% of the domain's shorter side.
+
+        The one rule for "reached a minimum" (``reached``, ``surfaces.reached_minima``), used
+        by the race summary and the minima lab alike.
+        """
+        (x0, x1), (y0, y1) = self.domain
+        radius = 0.05 * min(x1 - x0, y1 - y0)
+        centres = np.array([m.point for m in self.minima])
+        if len(centres) > 1:
+            gaps = np.linalg.norm(centres[:, None] - centres[None], axis=-1)
+            radius = min(radius, 0.25 * gaps[~np.eye(len(centres), dtype=bool)].min())
+        return float(radius)
+
+    def reached(self, points: ArrayLike) -> np.ndarray:
+        """Index into ``minima`` of the listed minimum within ``near_radius`` of each point, or
+        -1 (far from every listed minimum, or not finite). points (..., 2) -> (...) int.
+
+        Only listed minima: ``surfaces.reached_minima`` also polishes the other points to find
+        the unlisted minima they sit in (Rastrigin and Ackley list only the nearest ring).
+        """
+        index, distance = self.nearest_minimum(points)
+        return np.where(distance <= self.near_radius, index, -1)
 
     def __repr__(self) -> str:
         n_global = sum(m.kind == "global" for m in self.minima)

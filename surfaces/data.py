@@ -198,7 +198,26 @@ def _mse_hess(z, x, y):
     return h * x * x, h * x, h
 
 
-_LOSSES = {"ce": (_ce_value, _ce_grad, _ce_hess), "mse": (_mse_value, _mse_grad, _mse_hess)}
+def _ce_grad_hess(z, x, y):
+    """``_ce_grad`` and ``_ce_hess`` from one tanh (most of the cost)."""
+    _, p, s = _sigmoid_parts(z)
+    r, sx = p - y, s * x
+    return r * x, r, sx * x, sx, s
+
+
+def _mse_grad_hess(z, x, y):
+    """``_mse_grad`` and ``_mse_hess`` from one tanh (most of the cost)."""
+    t, p, s = _sigmoid_parts(z)
+    r = p - y
+    d, h = 2 * r * s, 2 * s * (s - r * t)
+    hx = h * x
+    return d * x, d, hx * x, hx, h
+
+
+_LOSSES = {
+    "ce": (_ce_value, _ce_grad, _ce_hess, _ce_grad_hess),
+    "mse": (_mse_value, _mse_grad, _mse_hess, _mse_grad_hess),
+}
 
 
 class Logistic:
@@ -217,7 +236,7 @@ class Logistic:
         if loss not in _LOSSES:
             raise ValueError(f"loss must be one of {tuple(_LOSSES)}, got {loss!r}")
         self.x, self.y, self.loss = x, y, loss
-        self._value, self._grad, self._hess = _LOSSES[loss]
+        self._value, self._grad, self._hess, self._grad_hess = _LOSSES[loss]
 
     def value(self, w, b):
         return _data_means(self._value, w, b, self.x, self.y)[0]
@@ -227,6 +246,11 @@ class Logistic:
 
     def hess(self, w, b):
         return _data_means(self._hess, w, b, self.x, self.y)
+
+    def grad_hess(self, w, b):
+        """``grad`` and ``hess`` in one pass over the data (Newton-type methods, polishing)."""
+        gw, gb, hww, hwb, hbb = _data_means(self._grad_hess, w, b, self.x, self.y)
+        return (gw, gb), (hww, hwb, hbb)
 
     def batch_grad(self, w, b, index):
         return _data_means(self._grad, w, b, self.x[index], self.y[index])
@@ -379,6 +403,7 @@ def logistic(
         domain,
         start,
         log_scale=True,  # log-spaced contours show the basin, and leave the plateaus blank
+        grad_hess_fn=objective.grad_hess,
         # Mean squared error is a sum of squares (Levenberg-Marquardt); cross-entropy is not.
         **(
             dict(residual_fn=objective.residuals, jacobian_fn=objective.jacobian)
