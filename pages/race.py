@@ -189,7 +189,8 @@ st.dataframe(
 )
 st.caption(
     f"{surface.title}: {surface.description} Nearest minimum: global or local when the run "
-    f"ends within {rs.near_radius(surface):.3g} of a known minimum, else “none nearby”."
+    f"ends within {surface.near_radius:.3g} of a minimum (a listed one, or one that a few "
+    "Newton steps from the end point find), else “none nearby”: the minima lab's rule."
 )
 
 st.subheader("Update rules")
