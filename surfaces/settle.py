@@ -72,6 +72,8 @@ def settle(
         raise ValueError(f"settle needs an analytic Hessian; {surface.name!r} has none")
     if not (isinstance(steps, int | np.integer) and not isinstance(steps, bool) and steps >= 0):
         raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
+    if not (isinstance(within, int | float | np.integer | np.floating) and within > 0):
+        raise ValueError(f"within must be a number > 0 (inf: no limit), got {within!r}")
     p = as_points(points)
     shape = p.shape[:-1]
     p = p.reshape(-1, 2).copy()
@@ -106,18 +108,19 @@ def settle(
 def group_minima(surface: Surface, minima: ArrayLike) -> Reached:
     """Name minimum points (k, 2), e.g. polished end points: each gets the listed minimum within
     ``near_radius`` of it, else one of the unlisted minima ``found``, one per group of points
-    within ``near_radius`` of its lowest member. Deterministic: found minima are ordered by
-    value, then x, then y, whatever the order of the points."""
+    within ``near_radius`` of its lowest member (non-finite points get -1). Deterministic:
+    found minima are ordered by value, then x, then y, whatever the order of the points."""
     p = as_points(minima).reshape(-1, 2)
     m = len(surface.minima)
     index = surface.reached(p)
-    rest = np.flatnonzero(index < 0)
+    rest = np.flatnonzero((index < 0) & np.isfinite(p).all(axis=1))
     if not rest.size:
         return Reached(index, np.zeros((0, 2)))
     radius = surface.near_radius
-    # Polished copies of one minimum agree to ~1e-15: collapse them before the O(D^2) grouping
-    # (one complex key per cell: np.unique on rows is ten times slower).
-    cells = np.round(p[rest] / (1e-6 * radius))
+    # Settled copies of one minimum agree to about STEP_TOL of the diagonal: collapse them
+    # before the O(D^2) grouping (a complex key per cell: np.unique on rows is 10x slower).
+    with np.errstate(over="ignore"):
+        cells = np.round(p[rest] / (1e-6 * radius))
     _, first, inverse = np.unique(cells @ [1, 1j], return_index=True, return_inverse=True)
     candidates = p[rest][first]
     order = np.lexsort((candidates[:, 1], candidates[:, 0], surface.value(candidates)))

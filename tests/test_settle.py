@@ -106,6 +106,10 @@ def test_settle_keeps_leading_shapes_and_checks_its_arguments():
     assert settled.shape == (11, 11, 2) and is_min.shape == (11, 11)
     with pytest.raises(ValueError, match="steps"):
         surfaces.settle(RASTRIGIN, LATTICE, steps=-1)
+    with pytest.raises(ValueError, match="within"):
+        surfaces.settle(RASTRIGIN, LATTICE, within=0.0)
+    grouped = surfaces.group_minima(RASTRIGIN, [[np.nan, 0.0], [0.0, 0.0]])
+    np.testing.assert_array_equal(grouped.index, [-1, 0])
     no_hessian = dataclasses.replace(RASTRIGIN, hess_fn=None)
     with pytest.raises(ValueError, match="Hessian"):
         surfaces.settle(no_hessian, LATTICE)
