@@ -20,9 +20,9 @@ from surfaces.classic import (
     THREE_HUMP_CAMEL,
 )
 from surfaces.data import LINEAR_REGRESSION, LOGISTIC_CE, LOGISTIC_MSE, linear_regression, logistic
+from surfaces.endpoints import Reached, group_minima, reached_minima, settle
 from surfaces.formula import from_formula
 from surfaces.lecture import LONG_VALLEY, QUADRATIC, SADDLE, WELLS_SURFACE, quadratic
-from surfaces.settle import Reached, group_minima, reached_minima, settle
 
 # Display order: lecture favourites first, then the benchmark zoo.
 SURFACES: dict[str, Surface] = {

@@ -150,8 +150,10 @@ def reached_minima(surface: Surface, points: ArrayLike, steps: int = SETTLE_STEP
     found = np.zeros((0, 2))
     if todo.size and surface.hess_fn is not None:
         radius = surface.near_radius
-        # Newton may swerve on its way to a minimum within the radius: follow it to twice that.
-        settled, is_min = settle(surface, p[todo], steps, within=2 * radius)
+        # Newton may swerve on its way to a minimum within the radius (a first step capped at
+        # the radius, then back): follow it a little farther. Points on a plateau, where Newton
+        # steps are long, leave after two passes.
+        settled, is_min = settle(surface, p[todo], steps, within=1.5 * radius)
         keep = is_min & (np.hypot(*(settled - p[todo]).T) <= radius)
         grouped = group_minima(surface, settled[keep])
         index[todo[keep]] = grouped.index
