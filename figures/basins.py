@@ -1,12 +1,14 @@
 """Figures for the minima lab: basin-of-attraction maps and the multi-start animation.
 
 Pure plotly (no streamlit). Basin maps colour every start by where it ends, with the global
-minima in warm colours, local minima in cool colours, "other" tan, "not converged" grey and
-"diverged" black. The animation draws on ``figures.surface.base_figure``: the surface stays in
+minima in warm colours, local minima (listed, then found by polishing) in cool colours,
+"other" tan, "not converged" grey and "diverged" black. The animation draws on ``figures.surface.base_figure``: the surface stays in
 the base figure as an image and the frames hold only the path traces.
 """
 
 from __future__ import annotations
+
+from itertools import cycle
 
 import numpy as np
 import plotly.graph_objects as go
@@ -19,13 +21,14 @@ from scenes.basins import categories
 from scenes.optimizer_settings import LABELS
 
 MINIMUM_SYMBOL = {"global": "star", "local": "diamond"}
+FOUND_IN_LEGEND = 6  # legend swatches for unlisted minima found by polishing; hover names all
 
 
-def category_colours(surface) -> list[str]:
-    """One colour per category code of ``scenes.basins.categories(surface)``."""
-    warm, cool = iter(BASIN_WARM * 2), iter(BASIN_COOL * 2)
+def category_colours(surface, found=()) -> list[str]:
+    """One colour per category code of ``scenes.basins.categories(surface, found)``."""
+    warm, cool = cycle(BASIN_WARM), cycle(BASIN_COOL)
     out = []
-    for cat in categories(surface):
+    for cat in categories(surface, found):
         if cat.kind == "global":
             out.append(next(warm))
         elif cat.kind == "local":
@@ -76,13 +79,22 @@ def _minima_trace(surface, showlegend: bool) -> list[go.Scatter]:
 
 
 def basin_maps(
-    surface, xs: np.ndarray, ys: np.ndarray, maps: dict[str, np.ndarray], height: int = 440
+    surface,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    maps: dict[str, np.ndarray],
+    found=(),
+    height: int = 440,
 ) -> go.Figure:
     """Side-by-side basin maps, one heatmap per entry of ``maps`` (title -> codes (n, n) with
-    codes[i, j] the outcome of the start (xs[j], ys[i])), minima marked, one shared legend."""
-    cats = categories(surface)
-    colours = category_colours(surface)
-    labels = np.array([c.label.split(" (")[0] for c in cats])
+    codes[i, j] the outcome of the start (xs[j], ys[i])), minima marked, one shared legend.
+    ``found`` (D, 2): the unlisted minima the codes refer to (``scenes.basins.combine``)."""
+    cats = categories(surface, found)
+    colours = category_colours(surface, found)
+    m = len(surface.minima)
+    # Listed minima are numbered on the map, so hover names them by number; found ones by place.
+    labels = np.array([c.label.split(" (")[0] if k < m else c.label for k, c in enumerate(cats)])
+    dtype = np.uint8 if len(cats) <= 256 else np.uint16
     fig = make_subplots(rows=1, cols=len(maps), subplot_titles=list(maps), horizontal_spacing=0.04)
     present = set()
     for col, (title, codes) in enumerate(maps.items(), start=1):
@@ -91,7 +103,7 @@ def basin_maps(
             go.Heatmap(
                 x=np.round(xs, 4),
                 y=np.round(ys, 4),
-                z=codes.astype(np.uint8),
+                z=codes.astype(dtype),
                 text=labels[codes],
                 zmin=-0.5,
                 zmax=len(cats) - 0.5,
@@ -105,9 +117,11 @@ def basin_maps(
         )
         for trace in _minima_trace(surface, showlegend=col == 1):
             fig.add_trace(trace, row=1, col=col)
-    # Legend swatches: every minimum, and the other outcomes that occur in some map.
+    # Legend swatches: every listed minimum, and the other outcomes and the first few found
+    # minima that occur in some map (Rastrigin's lattice would fill the page).
+    found_codes = sorted(code for code in present if code >= m + 3)
     for code, (cat, colour) in enumerate(zip(cats, colours, strict=True)):
-        if cat.point is None and code not in present:
+        if (code >= m and code not in present) or code in found_codes[FOUND_IN_LEGEND:]:
             continue
         fig.add_trace(
             go.Scatter(

@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from optim_core.linesearch import dot
+from optim_core.validation import check_value
 
 # |det M| <= RCOND ||M||_F^2: M's condition number is above ~1/RCOND (det / ||M||_F^2 is
 # lambda_min lambda_max / (lambda_min^2 + lambda_max^2) ~ 1 / cond). Solving with it would keep
@@ -102,28 +103,10 @@ def _short(value) -> str:
     return f"array{np.shape(value)}" if np.ndim(value) > 0 else repr(value)
 
 
-def check_value(name: str, value, ok, rule: str) -> None:
-    """ValueError naming the value unless it is finite and ``ok`` (``optimizers._check``'s
-    message, for the hyperparameters of this family)."""
-    arr = np.asarray(value, dtype=np.float64)
-    if not (np.all(np.isfinite(arr)) and np.all(ok(arr))):
-        raise ValueError(f"Invalid {name} value: {value} ({name} must be {rule})")
-
-
 def check_lr(lr) -> None:
     check_value("lr", lr, lambda a: a >= 0, ">= 0")
     if np.ndim(lr) > 0 and (np.ndim(lr) != 2 or np.shape(lr)[1] != 1):
         raise ValueError(f"lr must be a float or an (N, 1) array, got shape {np.shape(lr)}")
-
-
-def check_count(name: str, value, low: int) -> None:
-    if not (isinstance(value, int | np.integer) and not isinstance(value, bool) and value >= low):
-        raise ValueError(f"Invalid {name} value: {value} ({name} must be an integer >= {low})")
-
-
-def check_choice(name: str, value, choices) -> None:
-    if value not in choices:
-        raise ValueError(f"Invalid {name} value: {value!r} (choose one of {list(choices)})")
 
 
 def solve_2x2(a, b, c, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -242,7 +225,6 @@ def run_curvature(
 
     if noise:
         raise ValueError(f"noise={noise}: {opt.name} evaluates the surface exactly (use noise=0)")
-    opt.check(surface, len(starts))
     out = _Outputs(len(starts), steps, keep_path)
     for a in range(0, len(starts), CHUNK):
         rows = np.arange(a, min(a + CHUNK, len(starts)))

@@ -7,16 +7,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from optim_core.curvature import (
-    RCOND,
-    CurvatureOptimizer,
-    Evaluator,
-    check_count,
-    check_lr,
-    check_value,
-    solve_2x2,
-)
+from optim_core.curvature import RCOND, CurvatureOptimizer, Evaluator, check_lr, solve_2x2
 from optim_core.linesearch import dot
+from optim_core.validation import check_count, check_value
 
 
 class NewtonState(NamedTuple):

@@ -24,6 +24,7 @@ from optim_core.curvature import CurvatureOptimizer
 from optim_core.newton import LevenbergMarquardt, Newton, SaddleFreeNewton
 from optim_core.quasi_newton import BFGS, CG, LBFGS
 from optim_core.schedules import Constant
+from optim_core.validation import check_flag, check_value
 
 
 class OptState(NamedTuple):
@@ -112,6 +113,24 @@ class Optimizer:
         u *= self.schedule(self.hyperparams["lr"], t - 1)
         return OptState(t, state.inner)
 
+    def check(self, surface, n: int) -> None:
+        """ValueError unless every array hyperparameter broadcasts against the positions
+        (n, 2) of n runs, with one row per run if it has rows (``(n, 1)``, ``(n, 2)``) or none
+        (``(2,)``, ``(1,)``). First-order methods need nothing of ``surface`` but a gradient."""
+        for name, value in self.hyperparams.items():
+            for v in value if isinstance(value, tuple) else (value,):
+                shape = np.shape(v)
+                fits = len(shape) < 2 or shape[0] == n
+                try:
+                    fits = fits and np.broadcast_shapes(shape, (n, 2)) == (n, 2)
+                except ValueError:
+                    fits = False
+                if not fits:
+                    raise ValueError(
+                        f"{name} of shape {shape} does not fit {n} run(s): per-run values need "
+                        f"shape ({n}, 1) or ({n}, 2), per-coordinate values (2,)"
+                    )
+
     def take(self, rows) -> Optimizer:
         """The same optimizer for a subset ``rows`` of a batch of runs.
 
@@ -153,30 +172,42 @@ def _short(value) -> str:
 
 
 # ----------------------------------------------------------------------------------------------
-# Validation: PyTorch's checks, with the offending value in the message.
-
-
-def _check(name: str, value, ok: Callable[[np.ndarray], np.ndarray], rule: str):
-    arr = np.asarray(value, dtype=np.float64)
-    if not (np.all(np.isfinite(arr)) and np.all(ok(arr))):
-        raise ValueError(f"Invalid {name} value: {value} ({name} must be {rule})")
+# Validation: PyTorch's checks, with the offending value in the message; stricter than PyTorch
+# on types (see ``validation``) and on eps (see ``_eps``).
 
 
 def _nonnegative(name: str, value):
-    _check(name, value, lambda a: a >= 0, ">= 0")
+    check_value(name, value, lambda a: a >= 0, ">= 0")
 
 
 def _unit_interval(name: str, value):
-    _check(name, value, lambda a: (a >= 0) & (a < 1), "in [0, 1)")
+    check_value(name, value, lambda a: (a >= 0) & (a < 1), "in [0, 1)")
 
 
-def _common(lr, weight_decay, clip_norm, eps=0.0) -> list:
+def _eps(value):
+    """eps > 0, where PyTorch accepts 0: every adaptive method divides by sqrt(accumulated
+    squares) + eps (Adadelta by sqrt(v + eps)), which is 0/0 = NaN for a gradient component that
+    has been exactly 0 so far, e.g. at a start on an axis of symmetry."""
+    check_value(
+        "eps",
+        value,
+        lambda a: a > 0,
+        "> 0: with eps = 0 a gradient component that is exactly 0 gives 0/0 = NaN "
+        "(torch.optim accepts 0 and steps to NaN there)",
+    )
+
+
+def _common(lr, weight_decay, clip_norm, schedule) -> list:
     _nonnegative("lr", lr)
     _nonnegative("weight_decay", weight_decay)
-    _nonnegative("eps", eps)
+    if not (schedule is None or callable(schedule)):
+        raise ValueError(
+            f"Invalid schedule value: {schedule!r} (a schedule from optim_core.schedules, or a "
+            "callable (lr, k) -> learning rate of step k)"
+        )
     chain = []
     if clip_norm is not None:
-        _check("clip_norm", clip_norm, lambda a: a > 0, "> 0")
+        check_value("clip_norm", clip_norm, lambda a: a > 0, "> 0")
         chain.append(tf.ClipByNorm(clip_norm))
     return chain
 
@@ -204,9 +235,10 @@ def sgd(
     r"""``torch.optim.SGD``: :math:`g \leftarrow g + \lambda\theta`; with momentum
     :math:`b_1 = g,\ b_t = \mu b_{t-1} + (1-\tau) g`; step :math:`g + \mu b` (Nesterov) or
     :math:`b`; :math:`\theta \leftarrow \theta - \text{lr}\cdot\text{step}`."""
-    chain = _l2(_common(lr, weight_decay, clip_norm), weight_decay)
+    chain = _l2(_common(lr, weight_decay, clip_norm, schedule), weight_decay)
     _nonnegative("momentum", momentum)
-    _check("dampening", dampening, lambda a: a <= 1, "<= 1")
+    check_value("dampening", dampening, lambda a: a <= 1, "<= 1")
+    check_flag("nesterov", nesterov)
     if nesterov and (np.any(np.asarray(momentum) <= 0) or not tf._is_zero(dampening)):
         raise ValueError(
             f"Nesterov momentum requires a momentum > 0 and zero dampening "
@@ -259,8 +291,11 @@ def adagrad(
 ) -> Optimizer:
     r"""``torch.optim.Adagrad``: :math:`s \mathrel{+}= g^2`,
     :math:`\theta \leftarrow \theta - \frac{\text{lr}}{1+(t-1)\,\text{lr\_decay}}
-    \frac{g}{\sqrt{s}+\epsilon}`, :math:`s_0` = ``initial_accumulator_value``."""
-    chain = _l2(_common(lr, weight_decay, clip_norm, eps), weight_decay)
+    \frac{g}{\sqrt{s}+\epsilon}`, :math:`s_0` = ``initial_accumulator_value``.
+
+    Unlike PyTorch, eps must be > 0 (``_eps``: 0 turns a zero gradient component into NaN)."""
+    chain = _l2(_common(lr, weight_decay, clip_norm, schedule), weight_decay)
+    _eps(eps)
     _nonnegative("lr_decay", lr_decay)
     _nonnegative("initial_accumulator_value", initial_accumulator_value)
     chain.append(tf.ScaleByAdagrad(lr_decay, initial_accumulator_value, eps))
@@ -287,10 +322,14 @@ def rmsprop(
 ) -> Optimizer:
     r"""``torch.optim.RMSprop``: :math:`v = \alpha v + (1-\alpha) g^2` (centered: minus the
     squared running mean of :math:`g`); :math:`d = g/(\sqrt{v}+\epsilon)`; with momentum
-    :math:`b = \mu b + d`, step :math:`b`; :math:`\theta \leftarrow \theta - \text{lr}\cdot\text{step}`."""
-    chain = _l2(_common(lr, weight_decay, clip_norm, eps), weight_decay)
+    :math:`b = \mu b + d`, step :math:`b`; :math:`\theta \leftarrow \theta - \text{lr}\cdot\text{step}`.
+
+    Unlike PyTorch, eps must be > 0 (``_eps``: 0 turns a zero gradient component into NaN)."""
+    chain = _l2(_common(lr, weight_decay, clip_norm, schedule), weight_decay)
+    _eps(eps)
     _nonnegative("alpha", alpha)
     _nonnegative("momentum", momentum)
+    check_flag("centered", centered)
     chain.append(tf.ScaleByRms(alpha, eps, centered))
     if not tf._is_zero(momentum):
         chain.append(tf.Trace(momentum))
@@ -312,9 +351,13 @@ def adam(
 ) -> Optimizer:
     r"""``torch.optim.Adam`` (``amsgrad=True``: AMSGrad):
     :math:`m = \beta_1 m + (1-\beta_1) g`, :math:`v = \beta_2 v + (1-\beta_2) g^2`,
-    :math:`\theta \leftarrow \theta - \text{lr}\,\frac{m/(1-\beta_1^t)}{\sqrt{v/(1-\beta_2^t)}+\epsilon}`."""
-    chain = _l2(_common(lr, weight_decay, clip_norm, eps), weight_decay)
+    :math:`\theta \leftarrow \theta - \text{lr}\,\frac{m/(1-\beta_1^t)}{\sqrt{v/(1-\beta_2^t)}+\epsilon}`.
+
+    Unlike PyTorch, eps must be > 0 (``_eps``: 0 turns a zero gradient component into NaN)."""
+    chain = _l2(_common(lr, weight_decay, clip_norm, schedule), weight_decay)
+    _eps(eps)
     _adam_betas(betas)
+    check_flag("amsgrad", amsgrad)
     chain.append(tf.ScaleByAdam(betas[0], betas[1], eps, amsgrad))
     hp = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
     return Optimizer("adam", hp, chain, schedule)
@@ -331,9 +374,13 @@ def adamw(
     clip_norm=None,
 ) -> Optimizer:
     r"""``torch.optim.AdamW``: Adam's step plus decoupled decay,
-    :math:`\theta \leftarrow \theta - \text{lr}\,(\hat m/(\sqrt{\hat v}+\epsilon) + \lambda\theta)`."""
-    chain = _common(lr, weight_decay, clip_norm, eps)
+    :math:`\theta \leftarrow \theta - \text{lr}\,(\hat m/(\sqrt{\hat v}+\epsilon) + \lambda\theta)`.
+
+    Unlike PyTorch, eps must be > 0 (``_eps``: 0 turns a zero gradient component into NaN)."""
+    chain = _common(lr, weight_decay, clip_norm, schedule)
+    _eps(eps)
     _adam_betas(betas)
+    check_flag("amsgrad", amsgrad)
     chain.append(tf.ScaleByAdam(betas[0], betas[1], eps, amsgrad))
     if not tf._is_zero(weight_decay):
         chain.append(tf.AddWeightDecay(weight_decay))
@@ -346,17 +393,21 @@ def adadelta(
 ) -> Optimizer:
     r"""``torch.optim.Adadelta``: :math:`v = \rho v + (1-\rho) g^2`,
     :math:`\Delta = \sqrt{a+\epsilon}/\sqrt{v+\epsilon}\, g`, :math:`a = \rho a + (1-\rho)\Delta^2`,
-    :math:`\theta \leftarrow \theta - \text{lr}\,\Delta`."""
-    chain = _l2(_common(lr, weight_decay, clip_norm, eps), weight_decay)
-    _check("rho", rho, lambda a: (a >= 0) & (a <= 1), "in [0, 1]")
+    :math:`\theta \leftarrow \theta - \text{lr}\,\Delta`.
+
+    Unlike PyTorch, eps must be > 0 (``_eps``: with eps = 0 the first step is 0/0 wherever
+    the gradient component is 0, and 0 elsewhere, since the accumulated update a starts at 0)."""
+    chain = _l2(_common(lr, weight_decay, clip_norm, schedule), weight_decay)
+    _eps(eps)
+    check_value("rho", rho, lambda a: (a >= 0) & (a <= 1), "in [0, 1]")
     chain.append(tf.ScaleByAdadelta(rho, eps))
     hp = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay)
     return Optimizer("adadelta", hp, chain, schedule)
 
 
 def _adam_betas(betas):
-    if len(betas) != 2:
-        raise ValueError(f"Invalid betas: {betas} (expected two values)")
+    if not (isinstance(betas, tuple | list) and len(betas) == 2):
+        raise ValueError(f"Invalid betas: {betas!r} (expected a tuple of two values)")
     _unit_interval("beta parameter at index 0", betas[0])
     _unit_interval("beta parameter at index 1", betas[1])
 

@@ -16,14 +16,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from optim_core.curvature import (
-    CurvatureOptimizer,
-    check_choice,
-    check_count,
-    check_lr,
-    check_value,
-)
+from optim_core.curvature import CurvatureOptimizer, check_lr
 from optim_core.linesearch import backtracking, dot, strong_wolfe
+from optim_core.validation import check_choice, check_count, check_value
 
 LINE_SEARCHES = ("strong_wolfe", "armijo")
 IDENTITY = np.array([1.0, 0.0, 1.0])  # a symmetric 2x2 matrix as its (xx, xy, yy) entries

@@ -18,6 +18,7 @@ import numpy as np
 from optim_core import batches
 from optim_core.curvature import CurvatureOptimizer, run_curvature
 from optim_core.optimizers import Optimizer, _map_tree
+from optim_core.validation import check_run_options, check_starts
 
 MOVING, CONVERGED, DIVERGED, SINGULAR = 0, 1, 2, 3
 STATUS_NAMES = np.array(["moving", "converged", "diverged", "singular"])
@@ -117,18 +118,24 @@ def run(
     Second-order and quasi-Newton optimizers (``optim_core.curvature``) run in their own
     batched loop with the same statuses, plus "singular" (see ``curvature.run_curvature``);
     they evaluate the surface exactly, so they take neither ``noise`` nor ``batch_size``.
+
+    Bad arguments raise ValueError before anything runs: starts that are not finite real
+    numbers, ``steps`` and ``seed`` that are not integers >= 0, ``tol`` or ``noise`` not a
+    finite number >= 0, ``escape`` not > 0, per-run hyperparameters without one row per start,
+    more than ``validation.MAX_RUNS`` starts, and with ``keep_path=True`` paths above
+    ``validation.MAX_PATH_BYTES`` (1 GiB, 32 bytes per run and step): use ``keep_path=False``.
     """
-    if not (isinstance(steps, int | np.integer) and steps >= 0):
-        raise ValueError(f"Invalid steps: {steps} (must be an integer >= 0)")
-    starts = np.asarray(start, dtype=np.float64)
-    single = starts.ndim == 1
-    starts = np.atleast_2d(starts)
-    if starts.ndim != 2 or starts.shape[1] != 2:
-        raise ValueError(f"start must have shape (2,) or (N, 2), got {np.shape(start)}")
+    if not isinstance(optimizer, Optimizer | CurvatureOptimizer):
+        raise ValueError(
+            f"Invalid optimizer: {optimizer!r} (build one with optim_core.make(name, ...))"
+        )
+    starts, single = check_starts(start)
     n = len(starts)
-    box = escape_box(surface.domain, escape)
+    check_run_options(n, steps, tol, keep_path, noise, seed, escape)
     curvature = isinstance(optimizer, CurvatureOptimizer)
     batches.check(surface, batch_size, seed, optimizer.name if curvature else None)
+    optimizer.check(surface, n)
+    box = escape_box(surface.domain, escape)
     if curvature:
         return run_curvature(optimizer, surface, starts, steps, tol, box, keep_path, single, noise)
 

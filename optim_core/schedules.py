@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from optim_core.validation import check_count, check_value
+
 
 @dataclass(frozen=True)
 class Constant:
@@ -26,10 +28,8 @@ class Step:
     gamma: float = 0.1
 
     def __post_init__(self):
-        if not (isinstance(self.step_size, int) and self.step_size >= 1):
-            raise ValueError(f"Invalid step_size: {self.step_size} (must be an integer >= 1)")
-        if not 0.0 < self.gamma <= 1.0:
-            raise ValueError(f"Invalid gamma: {self.gamma} (must be in (0, 1])")
+        check_count("step_size", self.step_size, 1)
+        _check_gamma(self.gamma)
 
     def __call__(self, lr, k: int):
         return lr * self.gamma ** (k // self.step_size)
@@ -42,8 +42,7 @@ class Exponential:
     gamma: float
 
     def __post_init__(self):
-        if not 0.0 < self.gamma <= 1.0:
-            raise ValueError(f"Invalid gamma: {self.gamma} (must be in (0, 1])")
+        _check_gamma(self.gamma)
 
     def __call__(self, lr, k: int):
         return lr * self.gamma**k
@@ -58,13 +57,15 @@ class Cosine:
     eta_min: float = 0.0
 
     def __post_init__(self):
-        if not (isinstance(self.T_max, int) and self.T_max >= 1):
-            raise ValueError(f"Invalid T_max: {self.T_max} (must be an integer >= 1)")
-        if self.eta_min < 0:
-            raise ValueError(f"Invalid eta_min: {self.eta_min} (must be >= 0)")
+        check_count("T_max", self.T_max, 1)
+        check_value("eta_min", self.eta_min, lambda a: a >= 0, ">= 0")
 
     def __call__(self, lr, k: int):
         return self.eta_min + (lr - self.eta_min) * (1.0 + math.cos(math.pi * k / self.T_max)) / 2
+
+
+def _check_gamma(gamma) -> None:
+    check_value("gamma", gamma, lambda a: (a > 0) & (a <= 1), "in (0, 1]")
 
 
 SCHEDULES = {"constant": Constant, "step": Step, "exponential": Exponential, "cosine": Cosine}

@@ -1,6 +1,5 @@
 """Minima lab: basins of attraction on a grid of starts, and many random starts animated."""
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -65,15 +64,17 @@ def apply_preset(surface_name: str) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def basin_codes(surface_name: str, name: str, hp: dict, n: int, steps: int) -> np.ndarray:
-    """Outcome codes (n, n) of one optimizer from every start of an n x n grid."""
+def basin_codes(surface_name: str, name: str, hp: dict, n: int, steps: int) -> basins.Basins:
+    """Outcome codes (n, n) of one optimizer from every start of an n x n grid, and the
+    unlisted minima they reached."""
     optimizer = optim_core.make(name, **hp)
     return basins.basin_map(optimizer, surfaces.get(surface_name), n, steps)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def multistart_paths(surface_name: str, name: str, hp: dict, k: int, seed: int, steps: int):
-    """Paths (k, steps + 1, 2) and outcome codes (k,) from k seeded random starts."""
+    """Paths (k, steps + 1, 2) and outcomes (``basins.Basins``, codes (k,)) from k seeded
+    random starts."""
     surface = surfaces.get(surface_name)
     starts = basins.random_starts(surface.domain, k, seed)
     result = optim_core.run(optim_core.make(name, **hp), surface, starts, steps)
@@ -91,15 +92,20 @@ def cached_multistart_figure(surface_name: str, optimizers: dict, k: int, seed: 
     return multistart_figure(surfaces.get(surface_name), paths)
 
 
-def share_table(surface, codes_by_label: dict[str, np.ndarray]) -> pd.DataFrame:
-    """Percent of starts per outcome, one row per optimizer."""
-    cats = basins.categories(surface)
+def share_table(surface, outcomes: dict[str, basins.Basins]) -> pd.DataFrame:
+    """Percent of starts per outcome, one row per optimizer; the unlisted minima found by
+    polishing share one column (Rastrigin has about a hundred)."""
+    codes, found = basins.combine(surface, list(outcomes.values()))
+    cats = basins.categories(surface, found)
+    m = len(surface.minima)
     rows = {}
-    for label, codes in codes_by_label.items():
-        row = {"reach a global minimum": 100 * basins.global_share(surface, codes)}
-        row.update(
-            {c.label: 100 * s for c, s in zip(cats, basins.shares(surface, codes), strict=True)}
-        )
+    for label, c in zip(outcomes, codes, strict=True):
+        share = 100 * basins.shares(surface, c, found)
+        row = {"reach a global minimum": 100 * basins.global_share(surface, c)}
+        row.update({cat.label: s for cat, s in zip(cats[:m], share[:m], strict=True)})
+        if len(found):
+            row["unlisted local minima"] = share[m + 3 :].sum()
+        row.update({cat.label: s for cat, s in zip(cats[m : m + 3], share[m : m + 3], strict=True)})
         rows[label] = row
     return pd.DataFrame.from_dict(rows, orient="index")
 
@@ -197,21 +203,24 @@ with basin_tab:
         codes[name] = basin_codes(surface.name, name, hp, n, steps)
     progress.empty()
     xs, ys, _ = basins.grid_starts(surface.domain, n)
+    shared, found = basins.combine(surface, list(codes.values()))
     titles = {
-        f"{LABELS[name]} (lr {hp['lr']:g}): {basins.global_share(surface, codes[name]):.0%} "
-        "global": codes[name]
-        for name, hp in optimizers.items()
+        f"{LABELS[name]} (lr {hp['lr']:g}): {basins.global_share(surface, c):.0%} global": c
+        for (name, hp), c in zip(optimizers.items(), shared, strict=True)
     }
-    st.plotly_chart(basin_maps(surface, xs, ys, titles), width="stretch")
+    st.plotly_chart(basin_maps(surface, xs, ys, titles, found), width="stretch")
     st.markdown(f"**Where the {n * n:,} starts end** (percent of starts, after {steps} steps)")
     show_table(share_table(surface, {LABELS[k]: v for k, v in codes.items()}))
     with st.expander("How the outcome is decided"):
         st.markdown(
             f"Each start runs for up to {steps} steps with the settings above. A run counts for "
-            f"a minimum when it ends within {basins.NEAR_FRACTION:.0%} of the domain's diagonal "
-            f"of it (here {basins.NEAR_FRACTION * basins.diagonal(surface.domain):.3g}). "
-            "**Other**: it stopped (gradient norm below 1e-6) far from every listed minimum: an "
-            "unlisted minimum or a saddle. **Not converged**: still moving far from any minimum "
+            f"a minimum when it ends within {surface.near_radius:.3g} of it (a quarter of the "
+            "smallest gap between listed minima, at most 5% of the plot's shorter side; the "
+            "race summary uses the same rule). An end point far from every listed minimum is "
+            "polished with a few Newton steps: if that lands on a minimum within the same "
+            "distance, the run counts for that **unlisted local minimum** (hover a pixel to see "
+            "which). **Other**: it stopped (gradient norm below 1e-6) where there is no "
+            "minimum, such as a saddle. **Not converged**: still moving far from any minimum "
             "at the last step. **Diverged**: it blew up or flew far outside the plot."
         )
 

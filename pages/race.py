@@ -262,7 +262,9 @@ with st.expander("Results table (shows how every run ends)"):
     st.dataframe(scene.summary, hide_index=True, width="stretch")
     st.caption(
         f"{info.title}: {info.description} Nearest minimum: global or local when the run "
-        "ends near a known minimum, else “none nearby”. Evaluations count what each method "
+        f"ends within {info.near_radius:.3g} of a minimum (a listed one, or one that a few "
+        "Newton steps from the end point find; the minima lab's rule), else “none nearby”. "
+        "Evaluations count what each method "
         "computed: first-order methods one gradient per step (and one at the start); line "
         "searches add function values and gradients; Newton's methods need a Hessian too."
     )

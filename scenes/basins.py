@@ -1,16 +1,18 @@
 r"""Basins of attraction: where does an optimizer end, started from every point of a grid?
 
-Each start is given one *category*: the index of the known minimum it ended near (categories
-``0 .. M-1`` follow ``surface.minima``), or one of three outcomes that are not a listed minimum:
+Each start is given one *category* by where its run ended, with the library's one rule for
+"reached a minimum" (``surfaces.reached_minima``: within ``surface.near_radius`` of a minimum,
+listed or found by polishing the end point with Newton's method), in this order:
 
-- ``OTHER`` (code ``M``): stopped (gradient norm below the tolerance) far from every listed
-  minimum, i.e. at an unlisted minimum (Rastrigin and Ackley list only the nearest ring) or
-  exactly on a saddle or maximum;
+- a listed minimum (codes ``0 .. M-1`` follow ``surface.minima``);
+- a minimum the surface does not list, found by polishing (Rastrigin and Ackley list only the
+  ring nearest the global minimum): codes ``M + 3 + j`` for ``found[j]`` of the classification;
+- ``OTHER`` (code ``M``): the run stopped (converged, or singular for Newton-type methods) where
+  there is no minimum: a saddle, a maximum, a flat region;
 - ``NOT_CONVERGED`` (code ``M + 1``): still moving after the last step, far from every minimum;
 - ``DIVERGED`` (code ``M + 2``): the run blew up or left the escape box.
 
-"Near" means within ``fraction`` of the domain's diagonal,
-:math:`\|p_{end} - p^*\| \le \text{fraction}\cdot\sqrt{w^2 + h^2}`: a run that is still circling a
+The three outcomes keep their codes whatever minima are found. A run that is still circling a
 minimum at the last step has found that minimum's basin even if its gradient is not yet tiny.
 """
 
@@ -21,9 +23,9 @@ from typing import NamedTuple
 import numpy as np
 
 import optim_core
+import surfaces
 from surfaces.base import fd_hessian
 
-NEAR_FRACTION = 0.02  # of the domain diagonal: "ended near a minimum"
 MAX_GRID = 300  # starts per side: 300 x 300 = 90 000 runs per optimizer
 MAX_STARTS = 200  # multi-start mode
 OTHER, NOT_CONVERGED, DIVERGED = "other", "not converged", "diverged"
@@ -67,13 +69,26 @@ class Category(NamedTuple):
     point: tuple[float, float] | None
 
 
-def categories(surface) -> list[Category]:
-    """The outcomes in code order: the surface's minima, then other, not converged, diverged."""
+class Basins(NamedTuple):
+    """Category codes of a batch of runs, ``codes`` (N,) or (n, n), and the unlisted minima
+    ``found`` (D, 2) they reached (code ``M + 3 + j`` is ``found[j]``)."""
+
+    codes: np.ndarray
+    found: np.ndarray
+
+
+def categories(surface, found=()) -> list[Category]:
+    """The outcomes in code order: the surface's minima; other, not converged, diverged; the
+    unlisted minima ``found`` (D, 2) of a classification."""
     out = [
         Category(f"{m.kind} min {i + 1} ({m.point[0]:.2f}, {m.point[1]:.2f})", m.kind, m.point)
         for i, m in enumerate(surface.minima)
     ]
-    return out + [Category(name, name, None) for name in (OTHER, NOT_CONVERGED, DIVERGED)]
+    out += [Category(name, name, None) for name in (OTHER, NOT_CONVERGED, DIVERGED)]
+    return out + [
+        Category(f"local min at ({x:.2f}, {y:.2f})", "local", (float(x), float(y)))
+        for x, y in np.reshape(found, (-1, 2))
+    ]
 
 
 def diagonal(domain) -> float:
@@ -102,34 +117,57 @@ def random_starts(domain, k: int, seed: int) -> np.ndarray:
     return rng.uniform((x0, y0), (x1, y1), size=(k, 2))
 
 
-def classify(surface, result, fraction: float = NEAR_FRACTION) -> np.ndarray:
-    """Category code (N,) for each run of a batched ``optim_core.run`` result."""
+def classify(surface, result) -> Basins:
+    """Categories of the runs of a batched ``optim_core.run`` result (see the module's
+    docstring); diverged runs are not polished."""
     m = len(surface.minima)
     status = np.atleast_1d(result.status)
-    index, distance = surface.nearest_minimum(np.atleast_2d(result.final))
-    near = distance <= fraction * diagonal(surface.domain)
-    codes = np.where(near, index, np.where(status == "converged", m, m + 1))
-    return np.where(status == "diverged", m + 2, codes)
+    final = np.atleast_2d(result.final)
+    alive = status != "diverged"
+    reached = surfaces.reached_minima(surface, final[alive])
+    index = np.full(len(final), -1)
+    index[alive] = reached.index
+    stopped = (status == "converged") | (status == "singular")
+    codes = np.where(index < 0, np.where(stopped, m, m + 1), np.where(index < m, index, index + 3))
+    return Basins(np.where(alive, codes, m + 2), reached.found)
 
 
-def shares(surface, codes: np.ndarray) -> np.ndarray:
-    """Fraction of runs in each category (len(categories(surface)),); sums to 1."""
-    counts = np.bincount(np.ravel(codes), minlength=len(surface.minima) + 3)
+def combine(surface, maps) -> tuple[list[np.ndarray], np.ndarray]:
+    """Several ``Basins`` (one per optimizer) on one shared list of found minima, so that a
+    code, and its colour, means the same minimum on every map: (codes of each, found (D, 2))."""
+    m = len(surface.minima)
+    grouped = surfaces.group_minima(
+        surface, np.concatenate([np.reshape(b.found, (-1, 2)) for b in maps])
+    )
+    out, start = [], 0
+    for b in maps:
+        index = grouped.index[start : start + len(b.found)]
+        start += len(b.found)
+        recode = np.concatenate([np.arange(m + 3), np.where(index < m, index, index + 3)])
+        out.append(recode[b.codes])
+    return out, grouped.found
+
+
+def shares(surface, codes: np.ndarray, found=()) -> np.ndarray:
+    """Fraction of runs in each category (len(categories(surface, found)),); sums to 1."""
+    counts = np.bincount(np.ravel(codes), minlength=len(surface.minima) + 3 + len(found))
     return counts / max(counts.sum(), 1)
 
 
 def global_share(surface, codes: np.ndarray) -> float:
-    """Fraction of runs that ended at any global minimum."""
-    is_global = [m.kind == "global" for m in surface.minima] + [False] * 3
-    return float(shares(surface, codes)[is_global].sum())
+    """Fraction of runs that ended at any (listed) global minimum."""
+    is_global = np.array([m.kind == "global" for m in surface.minima])
+    codes = np.ravel(codes)
+    return float(np.isin(codes, np.flatnonzero(is_global)).mean()) if codes.size else 0.0
 
 
-def basin_map(optimizer, surface, n: int, steps: int) -> np.ndarray:
-    """Category codes (n, n) of every start of ``grid_starts``, from one batched run
-    (``keep_path=False``); entry [i, j] is the start (xs[j], ys[i])."""
+def basin_map(optimizer, surface, n: int, steps: int) -> Basins:
+    """Categories (codes (n, n)) of every start of ``grid_starts``, from one batched run
+    (``keep_path=False``); codes[i, j] is the start (xs[j], ys[i])."""
     _, _, starts = grid_starts(surface.domain, n)
     result = optim_core.run(optimizer, surface, starts, steps, keep_path=False)
-    return classify(surface, result).reshape(n, n)
+    codes, found = classify(surface, result)
+    return Basins(codes.reshape(n, n), found)
 
 
 def suggested_lr(surface, name: str) -> float:

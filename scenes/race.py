@@ -323,6 +323,7 @@ class SurfaceInfo:
     start: tuple
     rates: dict
     steps: int
+    near_radius: float
 
 
 def info(ref: tuple) -> SurfaceInfo:
@@ -338,6 +339,7 @@ def info(ref: tuple) -> SurfaceInfo:
         (float(s.start[0]), float(s.start[1])),
         learning_rates(s),
         default_steps(s),
+        float(s.near_radius),
     )
 
 
@@ -588,30 +590,19 @@ def _race(cfg: RaceConfig) -> tuple[dict, dict]:
 # Reading the result.
 
 
-def near_radius(surface) -> float:
-    """How close a point must be to a listed minimum to count as having reached it.
-
-    A quarter of the smallest distance between two listed minima (so the discs never overlap),
-    and at most 5 % of the domain's shorter side. Needed because Rastrigin and Ackley list only
-    the ring of local minima nearest the global one: a run ending in an unlisted well is then
-    "not near a listed minimum" rather than wrongly credited to the nearest listed one.
-    """
-    (x0, x1), (y0, y1) = surface.domain
-    radius = 0.05 * min(x1 - x0, y1 - y0)
-    pts = np.array([m.point for m in surface.minima])
-    if len(pts) > 1:
-        d = np.linalg.norm(pts[:, None] - pts[None], axis=-1)
-        radius = min(radius, 0.25 * d[~np.eye(len(pts), dtype=bool)].min())
-    return float(radius)
-
-
 def classify(surface, point) -> tuple[str, float]:
-    """("global" | "local" | "none", distance to the nearest listed minimum) for one point."""
-    index, distance = surface.nearest_minimum(np.asarray(point, dtype=float))
-    distance = float(distance)
-    if not np.isfinite(distance) or distance > near_radius(surface):
-        return "none", distance
-    return surface.minima[int(index)].kind, distance
+    """("global" | "local" | "none", distance to that minimum) for one end point, by the
+    library's rule (``surfaces.reached_minima``, as in the minima lab): within
+    ``surface.near_radius`` of a listed minimum, or of an unlisted one that Newton polishing
+    finds (always "local"). "none" comes with the distance to the nearest listed minimum."""
+    point = np.asarray(point, dtype=float)
+    m = len(surface.minima)
+    index, found = surfaces.reached_minima(surface, point)
+    if index < 0:
+        return "none", float(surface.nearest_minimum(point)[1])
+    centre = surface.minima[index].point if index < m else found[index - m]
+    kind = surface.minima[index].kind if index < m else "local"
+    return kind, float(np.hypot(*(point - centre)))
 
 
 def outcome(result: optim_core.RunResult) -> str:

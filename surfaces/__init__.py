@@ -20,6 +20,7 @@ from surfaces.classic import (
     THREE_HUMP_CAMEL,
 )
 from surfaces.data import LINEAR_REGRESSION, LOGISTIC_CE, LOGISTIC_MSE, linear_regression, logistic
+from surfaces.endpoints import Reached, group_minima, reached_minima, settle
 from surfaces.formula import from_formula
 from surfaces.lecture import LONG_VALLEY, QUADRATIC, SADDLE, WELLS_SURFACE, quadratic
 
@@ -60,10 +61,14 @@ def get(name: str) -> Surface:
 __all__ = [
     "SURFACES",
     "Minimum",
+    "Reached",
     "Surface",
     "from_formula",
     "get",
+    "group_minima",
     "linear_regression",
     "logistic",
     "quadratic",
+    "reached_minima",
+    "settle",
 ]

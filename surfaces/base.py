@@ -19,6 +19,7 @@ large batch costs page faults that dwarf the arithmetic.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, NamedTuple
@@ -54,6 +55,55 @@ FUSED_MIN_POINTS = 1024
 _KINDS = ("global", "local")
 
 
+MAX_BOUND = 1e4  # domain coordinates lie in [-MAX_BOUND, MAX_BOUND]
+MIN_WIDTH = 1e-3  # and each side of the domain is at least this wide
+
+
+def check_domain(domain) -> Domain:
+    """((x0, x1), (y0, y1)) as floats, or ValueError: finite, x0 < x1, y0 < y1, bounded."""
+    try:
+        (x0, x1), (y0, y1) = domain
+    except (TypeError, ValueError):
+        raise ValueError(f"domain must be ((x0, x1), (y0, y1)), got {domain!r}") from None
+    bounds = (x0, x1, y0, y1)
+    if not all(isinstance(v, (int, float, np.integer, np.floating)) for v in bounds) or any(
+        isinstance(v, (bool, np.bool_)) for v in bounds
+    ):
+        raise ValueError(f"domain bounds must be numbers, got {domain!r}")
+    bounds = tuple(float(v) for v in bounds)
+    if not all(math.isfinite(v) and abs(v) <= MAX_BOUND for v in bounds):
+        raise ValueError(f"domain bounds must be finite and within ±{MAX_BOUND:g}, got {domain!r}")
+    x0, x1, y0, y1 = bounds
+    if not (x1 - x0 >= MIN_WIDTH and y1 - y0 >= MIN_WIDTH):
+        raise ValueError(
+            f"domain needs x0 < x1 and y0 < y1, each side at least {MIN_WIDTH:g} wide, "
+            f"got {domain!r}"
+        )
+    return (x0, x1), (y0, y1)
+
+
+def check_number(
+    name: str, value, ok: Callable[[float], bool] | None = None, rule: str = ""
+) -> float:
+    """``value`` as a float, or ValueError naming it unless it is one real, finite number (not
+    a bool, string or complex) for which ``ok`` holds; ``rule`` says what ``ok`` accepts."""
+    good = isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool | np.bool_
+    )
+    if not (good and math.isfinite(value) and (ok is None or ok(float(value)))):
+        raise ValueError(f"{name} must be a finite number{rule and ' '}{rule}, got {value!r}")
+    return float(value)
+
+
+def check_point(name: str, point) -> Point:
+    """``point`` as (x, y) floats, or ValueError unless it is two finite real numbers."""
+    try:
+        x, y = point
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a point (x, y), got {point!r}") from None
+    return check_number(f"{name} x", x), check_number(f"{name} y", y)
+
+
 class Minimum(NamedTuple):
     """A known minimum: ``point`` (x, y), ``value`` f(point), ``kind`` "global" or "local"."""
 
@@ -62,11 +112,20 @@ class Minimum(NamedTuple):
     kind: str
 
 
-def _split(points: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    """Return the x and y views of points of shape (..., 2) as float64."""
-    p = np.asarray(points, dtype=np.float64)
+def as_points(points: ArrayLike) -> np.ndarray:
+    """Points of shape (..., 2) as float64, or ValueError unless they are real numbers (NumPy
+    would read strings as numbers and drop imaginary parts with a warning)."""
+    p = np.asarray(points)
+    if p.dtype.kind not in "iuf":
+        raise ValueError(f"points must be real numbers, got {p.dtype} in {points!r}")
     if p.shape[-1:] != (2,):
         raise ValueError(f"points must have shape (..., 2), got {p.shape}")
+    return np.asarray(p, dtype=np.float64)
+
+
+def _split(points: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Return the x and y views of points of shape (..., 2) as float64."""
+    p = as_points(points)
     return p[..., 0], p[..., 1]
 
 
@@ -237,13 +296,44 @@ class Surface:
         """Index into ``minima`` of the closest minimum, and the Euclidean distance to it.
 
         points: (..., 2) -> (index (...) int, distance (...) float). Non-finite points get
-        distance inf or nan.
+        index 0 and distance inf.
         """
-        p = np.asarray(points, dtype=np.float64)
-        centres = np.array([m.point for m in self.minima])
+        x, y = _split(points)
+        index, best = np.zeros(x.shape, dtype=int), np.full(x.shape, np.inf)
         with np.errstate(over="ignore", invalid="ignore"):
-            distance = np.linalg.norm(p[..., None, :] - centres, axis=-1)
-        return distance.argmin(axis=-1), distance.min(axis=-1)
+            for i, m in enumerate(self.minima):  # a few minima, many points: loop the minima
+                dx, dy = x - m.point[0], y - m.point[1]
+                d2 = dx * dx + dy * dy
+                closer = d2 < best
+                index[closer], best[closer] = i, d2[closer]
+        return index, np.sqrt(best)
+
+    @property
+    def near_radius(self) -> float:
+        """How close a point must be to a minimum to count as having reached it: a quarter of
+        the smallest distance between two listed minima (so their discs never overlap), and at
+        most 5% of the domain's shorter side.
+
+        The one rule for "reached a minimum" (``reached``, ``surfaces.reached_minima``), used
+        by the race summary and the minima lab alike.
+        """
+        (x0, x1), (y0, y1) = self.domain
+        radius = 0.05 * min(x1 - x0, y1 - y0)
+        centres = np.array([m.point for m in self.minima])
+        if len(centres) > 1:
+            gaps = np.linalg.norm(centres[:, None] - centres[None], axis=-1)
+            radius = min(radius, 0.25 * gaps[~np.eye(len(centres), dtype=bool)].min())
+        return float(radius)
+
+    def reached(self, points: ArrayLike) -> np.ndarray:
+        """Index into ``minima`` of the listed minimum within ``near_radius`` of each point, or
+        -1 (far from every listed minimum, or not finite). points (..., 2) -> (...) int.
+
+        Only listed minima: ``surfaces.reached_minima`` also polishes the other points to find
+        the unlisted minima they sit in (Rastrigin and Ackley list only the nearest ring).
+        """
+        index, distance = self.nearest_minimum(points)
+        return np.where(distance <= self.near_radius, index, -1)
 
     def __repr__(self) -> str:
         n_global = sum(m.kind == "global" for m in self.minima)

@@ -21,7 +21,15 @@ from dataclasses import replace
 
 import numpy as np
 
-from surfaces.base import Domain, Point, Surface, make_surface
+from surfaces.base import (
+    Domain,
+    Point,
+    Surface,
+    check_domain,
+    check_number,
+    check_point,
+    make_surface,
+)
 
 # Elements per (points, data) temporary: an 801 x 801 grid times 60 rows would need gigabytes.
 _CHUNK = 1 << 18
@@ -39,8 +47,8 @@ def _frozen(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
 def regression_data(n: int = 40, noise: float = 0.5, seed: int = 0) -> tuple[np.ndarray, ...]:
     """x ~ U(0, 2) and y = 2x + 1 + noise * N(0, 1), each of shape (n,)."""
     _check_int("n", n, 2)
-    if not (np.isfinite(noise) and noise >= 0):
-        raise ValueError(f"noise must be finite and >= 0, got {noise}")
+    noise = check_number("noise", noise, lambda v: v >= 0, ">= 0")
+    _check_int("seed", seed, 0)
     rng = np.random.default_rng(seed)
     x = rng.uniform(0.0, 2.0, n)
     return _frozen(x, TRUE_W * x + TRUE_B + noise * rng.standard_normal(n))
@@ -56,8 +64,8 @@ def class_data(n: int = 60, spread: float = 1.0, seed: int = 0) -> tuple[np.ndar
     _check_int("n", n, 4)
     if n % 2:
         raise ValueError(f"n must be even (two classes of n/2 points), got {n}")
-    if not (np.isfinite(spread) and spread > 0):
-        raise ValueError(f"spread must be finite and > 0, got {spread}")
+    spread = check_number("spread", spread, lambda v: v > 0, "> 0")
+    _check_int("seed", seed, 0)
     rng = np.random.default_rng(seed)
     y = np.repeat([0.0, 1.0], n // 2)
     x = 2 * y - 1 + spread * rng.standard_normal(n)
@@ -137,6 +145,16 @@ class LeastSquares:
         """2 mean_{i in index} r_i (x_i, 1), r_i = w x_i + b - y_i: the rows' own gradient."""
         return _data_means(_residual_grad, w, b, self.x[index], self.y[index])
 
+    def residuals(self, w, b):
+        """r_i = (w x_i + b - y_i) / √n, one per data row: L = sum_i r_i^2."""
+        root = np.sqrt(len(self.x))
+        return tuple((w * xi + b - yi) / root for xi, yi in zip(self.x, self.y, strict=True))
+
+    def jacobian(self, w, b):
+        """Constant rows ∂r_i/∂(w, b) = (x_i, 1) / √n."""
+        ones = np.ones(np.broadcast_shapes(np.shape(w), np.shape(b))) / np.sqrt(len(self.x))
+        return tuple((xi * ones, ones) for xi in self.x)
+
 
 # --- logistic regression ------------------------------------------------------------------------
 
@@ -180,7 +198,26 @@ def _mse_hess(z, x, y):
     return h * x * x, h * x, h
 
 
-_LOSSES = {"ce": (_ce_value, _ce_grad, _ce_hess), "mse": (_mse_value, _mse_grad, _mse_hess)}
+def _ce_grad_hess(z, x, y):
+    """``_ce_grad`` and ``_ce_hess`` from one tanh (most of the cost)."""
+    _, p, s = _sigmoid_parts(z)
+    r, sx = p - y, s * x
+    return r * x, r, sx * x, sx, s
+
+
+def _mse_grad_hess(z, x, y):
+    """``_mse_grad`` and ``_mse_hess`` from one tanh (most of the cost)."""
+    t, p, s = _sigmoid_parts(z)
+    r = p - y
+    d, h = 2 * r * s, 2 * s * (s - r * t)
+    hx = h * x
+    return d * x, d, hx * x, hx, h
+
+
+_LOSSES = {
+    "ce": (_ce_value, _ce_grad, _ce_hess, _ce_grad_hess),
+    "mse": (_mse_value, _mse_grad, _mse_hess, _mse_grad_hess),
+}
 
 
 class Logistic:
@@ -199,7 +236,7 @@ class Logistic:
         if loss not in _LOSSES:
             raise ValueError(f"loss must be one of {tuple(_LOSSES)}, got {loss!r}")
         self.x, self.y, self.loss = x, y, loss
-        self._value, self._grad, self._hess = _LOSSES[loss]
+        self._value, self._grad, self._hess, self._grad_hess = _LOSSES[loss]
 
     def value(self, w, b):
         return _data_means(self._value, w, b, self.x, self.y)[0]
@@ -210,8 +247,30 @@ class Logistic:
     def hess(self, w, b):
         return _data_means(self._hess, w, b, self.x, self.y)
 
+    def grad_hess(self, w, b):
+        """``grad`` and ``hess`` in one pass over the data (Newton-type methods, polishing)."""
+        gw, gb, hww, hwb, hbb = _data_means(self._grad_hess, w, b, self.x, self.y)
+        return (gw, gb), (hww, hwb, hbb)
+
     def batch_grad(self, w, b, index):
         return _data_means(self._grad, w, b, self.x[index], self.y[index])
+
+    def residuals(self, w, b):
+        """For "mse" only: r_i = (σ(w x_i + b) - y_i) / √n, so L = sum_i r_i^2."""
+        root = np.sqrt(len(self.x))
+        return tuple(
+            (_sigmoid_parts(w * xi + b)[1] - yi) / root
+            for xi, yi in zip(self.x, self.y, strict=True)
+        )
+
+    def jacobian(self, w, b):
+        """For "mse" only: ∂r_i/∂(w, b) = σ'(z_i) (x_i, 1) / √n, z_i = w x_i + b."""
+        root = np.sqrt(len(self.x))
+        rows = []
+        for xi in self.x:
+            slope = _sigmoid_parts(w * xi + b)[2] / root
+            rows.append((slope * xi, slope))
+        return tuple(rows)
 
 
 def _minimise(loss, start: Point, steps: int = 100) -> Point:
@@ -248,6 +307,7 @@ def _grown(domain: Domain, point: np.ndarray, margin: float) -> Domain:
 
 def _data_surface(name, title, description, loss, minimiser, domain, start, **kwargs) -> Surface:
     """A Surface over (w, b) for a loss object, with its data and mini-batch gradient."""
+    domain, start = check_domain(domain), check_point("start", start)
     surface = make_surface(
         name,
         title,
@@ -276,7 +336,8 @@ def linear_regression(
     The minimum is the least-squares fit from the normal equations. The surface is an exact
     quadratic, so ``curvature`` holds the eigenvalues (μ, L) of its Hessian 2A: gradient descent
     is stable for lr < 2/L, as on ``quadratic``. ``domain`` is widened if needed to hold the
-    minimum. Residuals r_i = (w x_i + b - y_i)/√n make it a sum of squares.
+    minimum. Residuals r_i = (w x_i + b - y_i)/√n, one per data row, make it a sum of squares
+    (``surface.residuals``, ``surface.jacobian``: Levenberg-Marquardt solves it in one step).
     """
     loss = LeastSquares(*regression_data(n, noise, seed))
     mu, largest = np.linalg.eigvalsh(2 * loss.a)
@@ -291,6 +352,8 @@ def linear_regression(
         start,
         curvature=(float(mu), float(largest)),
         log_scale=True,
+        residual_fn=loss.residuals,
+        jacobian_fn=loss.jacobian,
     )
 
 
@@ -314,6 +377,9 @@ def logistic(
     The default domain reaches |w x + b| ≈ 30, deep into the sigmoid's saturation, and the
     default start (-4, 5) has the wrong sign of w: most points sit on the saturated wrong side,
     where MSE is a plateau and cross-entropy a slope.
+
+    The MSE loss is a sum of squares with residuals r_i = (σ(w x_i + b) - y_i)/√n, one per
+    data row (``surface.residuals``, ``surface.jacobian``, for Levenberg-Marquardt).
     """
     if loss not in _LOSSES:
         raise ValueError(f"loss must be one of {tuple(_LOSSES)}, got {loss!r}")
@@ -337,6 +403,13 @@ def logistic(
         domain,
         start,
         log_scale=True,  # log-spaced contours show the basin, and leave the plateaus blank
+        grad_hess_fn=objective.grad_hess,
+        # Mean squared error is a sum of squares (Levenberg-Marquardt); cross-entropy is not.
+        **(
+            dict(residual_fn=objective.residuals, jacobian_fn=objective.jacobian)
+            if loss == "mse"
+            else {}
+        ),
     )
 
 

@@ -37,7 +37,7 @@ from functools import lru_cache
 import numpy as np
 
 from surfaces import critical
-from surfaces.base import Domain, Point, Surface
+from surfaces.base import Domain, Point, Surface, check_domain
 
 MAX_LENGTH = 300
 MAX_DEPTH = 100
@@ -45,8 +45,6 @@ MAX_NODES = 200
 MAX_EXPONENT = 100
 MAX_COST = 1200  # see _grown: keeps SymPy's work for one formula under about a second
 MAX_LITERAL = 1e6
-MAX_BOUND = 1e4  # domain coordinates lie in [-MAX_BOUND, MAX_BOUND]
-MIN_WIDTH = 1e-3  # and each side of the domain is at least this wide
 DEFAULT_DOMAIN: Domain = ((-5.0, 5.0), (-5.0, 5.0))
 
 # Accepted function names -> the name they are written as, and their value on a constant.
@@ -297,29 +295,6 @@ def parse(text: str) -> tuple[str, Tree]:
         raise ValueError(f"cannot read {near!r} at column {column}: {error.msg}") from None
     checked, _ = _Reader(code, columns).read(tree.body, 1)
     return ast.unparse(tree), checked
-
-
-def check_domain(domain) -> Domain:
-    """((x0, x1), (y0, y1)) as floats, or ValueError: finite, x0 < x1, y0 < y1, bounded."""
-    try:
-        (x0, x1), (y0, y1) = domain
-    except (TypeError, ValueError):
-        raise ValueError(f"domain must be ((x0, x1), (y0, y1)), got {domain!r}") from None
-    bounds = (x0, x1, y0, y1)
-    if not all(isinstance(v, (int, float, np.integer, np.floating)) for v in bounds) or any(
-        isinstance(v, (bool, np.bool_)) for v in bounds
-    ):
-        raise ValueError(f"domain bounds must be numbers, got {domain!r}")
-    bounds = tuple(float(v) for v in bounds)
-    if not all(math.isfinite(v) and abs(v) <= MAX_BOUND for v in bounds):
-        raise ValueError(f"domain bounds must be finite and within ±{MAX_BOUND:g}, got {domain!r}")
-    x0, x1, y0, y1 = bounds
-    if not (x1 - x0 >= MIN_WIDTH and y1 - y0 >= MIN_WIDTH):
-        raise ValueError(
-            f"domain needs x0 < x1 and y0 < y1, each side at least {MIN_WIDTH:g} wide, "
-            f"got {domain!r}"
-        )
-    return (x0, x1), (y0, y1)
 
 
 # --- SymPy: imported only when a formula is built, so `import surfaces` stays NumPy-only ---------

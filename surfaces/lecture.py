@@ -9,7 +9,7 @@ from functools import partial
 
 import numpy as np
 
-from surfaces.base import Surface, make_surface
+from surfaces.base import Surface, check_number, make_surface
 
 VALLEY_WALL, VALLEY_SLOPE, VALLEY_END = 5.0, 0.2, 3.0
 
@@ -117,10 +117,9 @@ def quadratic(
     lr < 2 / L. The valley is rotated off the axes so that per-coordinate scaling (Adagrad,
     RMSProp, Adam) cannot undo the ill-conditioning.
     """
-    if not (np.isfinite(condition_number) and condition_number >= 1):
-        raise ValueError(f"condition_number must be finite and >= 1, got {condition_number}")
-    if not (np.isfinite(largest) and largest > 0):
-        raise ValueError(f"largest must be finite and > 0, got {largest}")
+    condition_number = check_number("condition_number", condition_number, lambda v: v >= 1, ">= 1")
+    largest = check_number("largest", largest, lambda v: v > 0, "> 0")
+    angle_deg = check_number("angle_deg", angle_deg)
     mu = largest / condition_number
     cos, sin = np.cos(np.radians(angle_deg)), np.sin(np.radians(angle_deg))
     coefficients = {

@@ -5,11 +5,12 @@ import warnings
 
 import numpy as np
 import pytest
-from scipy.optimize import minimize
+from scipy.optimize import least_squares, minimize
 from scipy.special import expit, log_expit
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.metrics import log_loss, mean_squared_error
 
+import optim_core
 import surfaces
 from surfaces import SURFACES, critical, data
 
@@ -212,6 +213,76 @@ def test_gradient_and_hessian_match_finite_differences(surface):
     np.testing.assert_allclose(
         surface.hessian(p), 0.5 * (fd + np.swapaxes(fd, 1, 2)), rtol=1e-6, atol=1e-8
     )
+
+
+# --- sums of squares (Levenberg-Marquardt) --------------------------------------------------------
+
+SQUARES = [v for v in VARIANTS if v.name != "logistic_ce"]
+SQUARE_IDS = [i for i, v in zip(IDS, VARIANTS, strict=True) if v.name != "logistic_ce"]
+
+
+def reference_residuals(surface, p):
+    """r_i = (prediction_i - y_i) / sqrt(n) at points p (k, 2), from the data with SciPy."""
+    x, y = surface.data
+    z = p[:, :1] * x + p[:, 1:]
+    prediction = z if surface.name == "linear_regression" else expit(z)
+    return (prediction - y) / np.sqrt(len(x))
+
+
+def test_which_data_surfaces_are_sums_of_squares():
+    assert [s.has_residuals for s in VARIANTS] == [True, False, True] * 2
+
+
+@pytest.mark.parametrize("surface", SQUARES, ids=SQUARE_IDS)
+def test_residuals_are_the_scaled_errors_and_their_squares_sum_to_the_loss(surface):
+    p = points(surface, 40, seed=7)
+    r = surface.residuals(p)
+    assert r.shape == (40, surface.n_data)
+    np.testing.assert_allclose(r, reference_residuals(surface, p), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(np.sum(r * r, axis=-1), surface.value(p), rtol=1e-12)
+
+
+@pytest.mark.parametrize("surface", SQUARES, ids=SQUARE_IDS)
+def test_residual_jacobian_matches_finite_differences(surface):
+    p = points(surface, 40, seed=8)
+    h = 1e-6
+    fd = np.stack(
+        [
+            (surface.residuals(p + h * e) - surface.residuals(p - h * e)) / (2 * h)
+            for e in np.eye(2)
+        ],
+        axis=-1,
+    )
+    np.testing.assert_allclose(surface.jacobian(p), fd, rtol=1e-7, atol=1e-9)
+    grid = points(surface, 6, seed=9).reshape(2, 3, 2)  # any leading shape
+    assert surface.jacobian(grid).shape == (2, 3, surface.n_data, 2)
+
+
+@pytest.mark.parametrize("surface", SQUARES, ids=SQUARE_IDS)
+def test_levenberg_marquardt_converges_to_the_independent_fit(surface):
+    x, y = surface.data
+    if surface.name == "linear_regression":
+        fit = LinearRegression().fit(x[:, None], y)
+        expected = (fit.coef_[0], fit.intercept_)
+    else:  # SciPy's MINPACK Levenberg-Marquardt on residuals computed here from the data
+        fit = least_squares(
+            lambda t: reference_residuals(surface, t[None])[0], surface.start, method="lm",
+            xtol=1e-15, ftol=1e-15, gtol=1e-15,
+        )  # fmt: skip
+        expected = fit.x
+    starts = np.vstack([surface.start, points(surface, 20, seed=10)])
+    lm = optim_core.make("levenberg_marquardt")
+    # The residuals do not vanish at the minimum (f ~ 0.2 to 3), so rounding in f hides
+    # decreases below ~1e-16 f: gradient norms under ~1e-7 are out of reach of the gain ratio.
+    tol = 1e-6
+    result = optim_core.run(lm, surface, starts, 100, tol=tol)
+    assert set(result.status) == {"converged"}
+    # |g| < tol puts a point within tol / (smallest curvature) of the minimum, near enough.
+    smallest = np.linalg.eigvalsh(surface.hessian(expected)).min()
+    distance = np.linalg.norm(result.final - expected, axis=-1)
+    np.testing.assert_array_less(distance, 2 * tol / smallest)
+    if surface.name == "linear_regression":  # linear residuals: Gauss-Newton is exact
+        assert result.stop_step.max() <= 6
 
 
 def test_linear_regression_curvature_is_that_of_the_normal_equations():

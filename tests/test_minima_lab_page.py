@@ -123,3 +123,24 @@ def test_diverging_learning_rate_is_a_result_not_an_error():
     at = run_page(**{"basin.optimizers": "sgd", "basin.sgd.lr": "50", "basin.grid": "20"})
     assert not at.exception and not at.error
     assert share_table(at).loc["SGD", "diverged"] == pytest.approx(100)
+
+
+def test_rastrigin_map_shows_its_unlisted_wells_instead_of_other():
+    at = run_page(
+        **{
+            "basin.surface": "rastrigin",
+            "basin.optimizers": "sgd",
+            "basin.sgd.lr": "0.002",
+            "basin.grid": "40",
+            "basin.steps": "300",
+            "basin.starts": "5",
+        }
+    )
+    assert not at.exception
+    table = share_table(at)
+    assert table.loc["SGD", "unlisted local minima"] > 85
+    assert table.loc["SGD", "other"] + table.loc["SGD", "not converged"] < 1
+    assert table.iloc[:, 1:].sum(axis=1).tolist() == pytest.approx([100])
+    maps = figures(at)[0]
+    legend = [t.get("name", "") for t in maps["data"] if t.get("showlegend") is not False]
+    assert sum(name.startswith("local min at (") for name in legend) == 6

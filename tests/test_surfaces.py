@@ -139,8 +139,8 @@ def test_fused_gradient_and_hessian_equal_the_separate_ones(surface):
         np.testing.assert_allclose(fused, separate, rtol=1e-13, atol=1e-15)
 
 
-def test_wells_has_a_fused_gradient_and_hessian():
-    assert [s.name for s in FUSED] == ["wells"]
+def test_wells_and_the_logistic_losses_have_a_fused_gradient_and_hessian():
+    assert [s.name for s in FUSED] == ["wells", "logistic_ce", "logistic_mse"]
     with pytest.raises(ValueError, match="grad_hess_fn needs hess_fn"):
         dataclasses.replace(SURFACES["wells"], hess_fn=None)
 
@@ -299,7 +299,7 @@ def test_published_local_minima_are_reproduced(name):
 # --- sums of squares --------------------------------------------------------------------------
 
 SUMS_OF_SQUARES = ["long_valley", "beale", "rosenbrock", "himmelblau", "quadratic", "rastrigin"]
-SUMS_OF_SQUARES += ["booth"]
+SUMS_OF_SQUARES += ["booth", "linear_regression", "logistic_mse"]
 
 
 def test_which_surfaces_are_sums_of_squares():
