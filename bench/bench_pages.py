@@ -38,9 +38,25 @@ SCENARIOS = {
     },
     "minima_lab": {
         "defaults": {},
-        "4 optimizers, 300x300 grid": {
+        "4 optimizers, 300x300 grid (100 steps)": {
+            "basin.surface": "himmelblau",
             "basin.optimizers": "sgd,momentum,nag,adam",
             "basin.grid": "300",
+            "basin.steps": "100",
+        },
+        "Newton's fractal basins (preset)": {
+            "basin.surface": "himmelblau",
+            "basin.optimizers": "newton,saddle_free_newton,sgd,bfgs",
+            "basin.grid": "180",
+            "basin.steps": "25",
+            "basin.sgd.lr": "0.01",
+        },
+        "multi-start, defaults": {"basin.view": "multistart"},
+        "multi-start, 4 x 200 starts, 1,000 steps": {
+            "basin.view": "multistart",
+            "basin.optimizers": "sgd,momentum,nag,adam",
+            "basin.starts": "200",
+            "basin.steps": "1000",
         },
     },
     "mlp_playground": {

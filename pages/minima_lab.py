@@ -1,243 +1,293 @@
-"""Minima lab: basins of attraction on a grid of starts, and many random starts animated."""
+"""Minima lab: basins of attraction on a grid of starts, and many random starts animated.
 
-import pandas as pd
+A thin script: settings live in ``st.session_state`` and the URL (``appkit.url_state``); the
+cost model of ``scenes.basins`` accepts or refuses them before any work, and the maps (one job
+per optimizer), the multi-start and their figures are computed in the shared worker pool
+(``appkit.compute``).
+"""
+
 import streamlit as st
 
-import optim_core
 import surfaces
-from appkit import messages, navigation, url_state
+from appkit import compute, messages, navigation, url_state, viewport
 from appkit.widgets import optimizer_controls
-from figures.basins import basin_maps, multistart_figure
-from scenes import basins, params
-from scenes.optimizer_settings import LABELS, hyperparams
-from scenes.optimizer_settings import spec as optimizer_spec
+from figures.prebuilt import Prebuilt
+from scenes import basins as bs
+from scenes.optimizer_settings import CURVATURE, LABELS
 
 navigation.page_setup("minima_lab")
 
-P = "basin."
-MAX_OPTIMIZERS = 4
-MAX_STEPS = 1000
-# Lecture surfaces first: `wells` (one deep well, three shallow traps), then Himmelblau.
-SURFACE_NAMES = ["wells", "himmelblau"] + [
-    n for n in surfaces.SURFACES if n not in ("wells", "himmelblau")
-]
-DEFAULT_OPTIMIZERS = ["sgd", "momentum", "adam"]
-PRESETS = {
-    "Wells: SGD vs momentum vs Adam": "wells",
-    "Himmelblau: four equal minima": "himmelblau",
+P = bs.PREFIX
+HEADER_PX = 175  # page title and caption above the figure
+SIDEBAR_PX, PADDING_PX = 300, 52  # Streamlit's expanded sidebar; the main block's side padding
+SURFACE_LABELS = {
+    **{n: surfaces.get(n).title for n in bs.SURFACE_NAMES if n != bs.FORMULA},
+    bs.FORMULA: "✎ Your own formula",
 }
+EARLY_KEYS = (*bs.SURFACE_KEYS, f"{P}view")  # read before the surface is known
 
 
-SURFACE_SPEC = {f"{P}surface": params.choice("wells", SURFACE_NAMES)}
-GENERAL_SPEC = {
-    **SURFACE_SPEC,
-    f"{P}optimizers": params.choices(
-        DEFAULT_OPTIMIZERS, list(optim_core.OPTIMIZERS), min_count=1, max_count=MAX_OPTIMIZERS
-    ),
-    f"{P}grid": params.integer(100, 20, basins.MAX_GRID),
-    f"{P}steps": params.integer(300, 1, MAX_STEPS),
-    f"{P}starts": params.integer(50, 1, basins.MAX_STARTS),
-    f"{P}seed": params.integer(0, 0, 1_000_000),
-}
+def apply(values: dict) -> None:
+    for k, v in values.items():
+        st.session_state[k] = v
 
 
-def optimizer_specs(surface) -> dict:
-    """Hyperparameter settings of every optimizer, learning rates suggested for ``surface``."""
-    out = {}
-    for name in optim_core.OPTIMIZERS:
-        lr = basins.suggested_lr(surface, name)
-        out.update(optimizer_spec(name, P, {"lr": lr}))
-    return out
+def on_surface_change() -> None:
+    if st.session_state[f"{P}surface"] == bs.FORMULA:
+        st.session_state["basin._reset"] = True  # applied once the formula is compiled
+    else:
+        apply(bs.surface_reset(st.session_state[f"{P}surface"]))
 
 
-def use_surface_lrs() -> None:
-    """On a change of surface, switch every learning rate to the one suggested for it."""
-    surface = surfaces.get(st.session_state[f"{P}surface"])
-    for name in optim_core.OPTIMIZERS:
-        st.session_state[f"{P}{name}.lr"] = basins.suggested_lr(surface, name)
+def on_formula_change() -> None:
+    st.session_state["basin._reset"] = True
 
 
-def apply_preset(surface_name: str) -> None:
-    st.session_state[f"{P}surface"] = surface_name
-    st.session_state[f"{P}optimizers"] = list(DEFAULT_OPTIMIZERS)
-    use_surface_lrs()
+def option_label(name: str) -> str:
+    return f"{LABELS[name]} (2nd order)" if name in CURVATURE else LABELS[name]
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def basin_codes(surface_name: str, name: str, hp: dict, n: int, steps: int) -> basins.Basins:
-    """Outcome codes (n, n) of one optimizer from every start of an n x n grid, and the
-    unlisted minima they reached."""
-    optimizer = optim_core.make(name, **hp)
-    return basins.basin_map(optimizer, surfaces.get(surface_name), n, steps)
+def content_width() -> int:
+    """The main column's width in pixels: the window less the sidebar (hidden when presenting)
+    and the padding."""
+    width = viewport.size()[0]
+    if navigation.presenting():
+        return width - 2 * PADDING_PX
+    return width - SIDEBAR_PX - PADDING_PX
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def multistart_paths(surface_name: str, name: str, hp: dict, k: int, seed: int, steps: int):
-    """Paths (k, steps + 1, 2) and outcomes (``basins.Basins``, codes (k,)) from k seeded
-    random starts."""
-    surface = surfaces.get(surface_name)
-    starts = basins.random_starts(surface.domain, k, seed)
-    result = optim_core.run(optim_core.make(name, **hp), surface, starts, steps)
-    return result.path, basins.classify(surface, result)
+st.title("🕳️ Minima lab")
+st.caption(
+    "Which minimum an optimizer finds depends on where it starts and on how it moves. A basin "
+    "map colours every start of a grid by where that optimizer ends; the animation lets many "
+    "random starts fall into their wells."
+)
 
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def cached_multistart_figure(surface_name: str, optimizers: dict, k: int, seed: int, steps: int):
-    """The multi-start animation, built once per setting instead of on every rerun. Shared
-    across sessions and never mutated: ``st.plotly_chart`` only reads it."""
-    paths = {
-        name: multistart_paths(surface_name, name, hp, k, seed, steps)[0]
-        for name, hp in optimizers.items()
-    }
-    return multistart_figure(surfaces.get(surface_name), paths)
-
-
-def share_table(surface, outcomes: dict[str, basins.Basins]) -> pd.DataFrame:
-    """Percent of starts per outcome, one row per optimizer; the unlisted minima found by
-    polishing share one column (Rastrigin has about a hundred)."""
-    codes, found = basins.combine(surface, list(outcomes.values()))
-    cats = basins.categories(surface, found)
-    m = len(surface.minima)
-    rows = {}
-    for label, c in zip(outcomes, codes, strict=True):
-        share = 100 * basins.shares(surface, c, found)
-        row = {"reach a global minimum": 100 * basins.global_share(surface, c)}
-        row.update({cat.label: s for cat, s in zip(cats[:m], share[:m], strict=True)})
-        if len(found):
-            row["unlisted local minima"] = share[m + 3 :].sum()
-        row.update({cat.label: s for cat, s in zip(cats[m : m + 3], share[m : m + 3], strict=True)})
-        rows[label] = row
-    return pd.DataFrame.from_dict(rows, orient="index")
-
-
-def show_table(table: pd.DataFrame) -> None:
-    st.dataframe(
-        table,
-        column_config={c: st.column_config.NumberColumn(c, format="%.1f %%") for c in table},
+early_spec = {k: v for k, v in bs.spec(bs.DEFAULT_SURFACE).items() if k in EARLY_KEYS}
+url_state.load(early_spec)
+with st.sidebar:
+    st.subheader("Classic scenes")
+    for key, preset in bs.PRESETS.items():
+        st.button(
+            preset.title,
+            key=f"basin.preset.{key}",
+            on_click=apply,
+            args=(bs.preset_values(key),),
+            help=preset.caption,
+            width="stretch",
+        )
+    st.radio("Show", list(bs.VIEWS), format_func=bs.VIEWS.get, key=f"{P}view")
+    st.selectbox(
+        "Surface",
+        list(SURFACE_LABELS),
+        format_func=SURFACE_LABELS.get,
+        key=f"{P}surface",
+        on_change=on_surface_change,
+        help="Changing the surface sets every learning rate to the one suggested for it.",
     )
+    if st.session_state[f"{P}surface"] == bs.FORMULA:
+        st.text_input(
+            "f(x, y) =",
+            key=f"{P}formula",
+            on_change=on_formula_change,
+            max_chars=300,
+            help="Numbers, x and y, + - * / ^ (power), parentheses, pi, e and the functions "
+            "sin cos tan exp log sqrt abs tanh sinh cosh arctan arcsin arccos.",
+        )
+        st.text_input(
+            "Domain x0, x1, y0, y1",
+            key=f"{P}domain",
+            on_change=on_formula_change,
+            max_chars=100,
+        )
 
-
-st.title("Minima lab")
-st.markdown(
-    "Which minimum an optimizer finds depends on **where it starts** and **how it moves**. "
-    "Every pixel of a basin map is one start: its colour says where that optimizer ended "
-    "(warm colours: global minima, cool colours: local minima). Momentum and Adam can roll over "
-    "the rim of a shallow well that traps plain gradient descent."
-)
-
-url_state.load(SURFACE_SPEC)
-surface = surfaces.get(st.session_state[f"{P}surface"])
-spec = {**GENERAL_SPEC, **optimizer_specs(surface)}
-url_state.load(spec)
-
-preset_columns = st.columns(len(PRESETS))
-for column, (label, surface_name) in zip(preset_columns, PRESETS.items(), strict=False):
-    column.button(label, on_click=apply_preset, args=(surface_name,), width="stretch")
-
-c1, c2, c3, c4 = st.columns([2, 3, 2, 2])
-c1.selectbox(
-    "Surface",
-    SURFACE_NAMES,
-    key=f"{P}surface",
-    format_func=lambda n: surfaces.get(n).title,
-    on_change=use_surface_lrs,
-)
-c2.multiselect(
-    "Optimizers (up to 4)",
-    list(optim_core.OPTIMIZERS),
-    key=f"{P}optimizers",
-    format_func=LABELS.get,
-    max_selections=MAX_OPTIMIZERS,
-)
-c3.slider(
-    "Grid of starts (per side)",
-    20,
-    basins.MAX_GRID,
-    step=10,
-    key=f"{P}grid",
-    help=f"n x n start points over the domain; at most {basins.MAX_GRID} x {basins.MAX_GRID}.",
-)
-c4.number_input(
-    "Steps per run",
-    min_value=1,
-    max_value=MAX_STEPS,
-    step=50,
-    key=f"{P}steps",
-    help=f"At most {MAX_STEPS}. Runs stop early once the gradient norm is below 1e-6.",
-)
-st.caption(f"**{surface.title}.** {surface.description}")
-
-selected = st.session_state[f"{P}optimizers"]
-if not selected:
-    st.info("Pick at least one optimizer to draw its basins.")
+try:
+    ref = bs.surface_ref({k: st.session_state[k] for k in bs.SURFACE_KEYS})
+except ValueError as err:
+    url_state.save(early_spec)
+    messages.problem("Check the formula", err)
     st.stop()
-columns = st.columns(len(selected))
-for column, name in zip(columns, selected, strict=True):
-    with column:
+if ref[0] == bs.FORMULA:
+    info = compute.run_or_stop(
+        ("basin.surface", ref),
+        bs.info,
+        ref,
+        label="Reading the formula…",
+        slot="basin.surface",
+        prefix="Check the formula",
+    )
+else:
+    info = bs.info(ref)
+SPEC = bs.spec(info)
+if st.session_state.pop("basin._reset", False):
+    apply(bs.surface_reset(info))
+url_state.load({k: v for k, v in SPEC.items() if k not in early_spec})
+
+view = st.session_state[f"{P}view"]
+with st.sidebar:
+    st.multiselect(
+        f"Optimizers (up to {bs.MAX_OPTIMIZERS}, side by side)",
+        list(bs.ALL_OPTIMIZERS),
+        format_func=option_label,
+        key=f"{P}optimizers",
+        max_selections=bs.MAX_OPTIMIZERS,
+        help="First-order methods take one gradient per step; second-order and quasi-Newton "
+        "methods also use curvature (Newton's Hessian, BFGS's estimate of it).",
+    )
+    if view == "maps":
+        st.slider(
+            "Grid of starts (per side)",
+            bs.MIN_GRID,
+            bs.MAX_GRID,
+            step=10,
+            key=f"{P}grid",
+            help=f"n x n starts over the plot; at most {bs.MAX_GRID} x {bs.MAX_GRID}.",
+        )
+    else:
+        st.slider("Random starts", 1, bs.MAX_STARTS, key=f"{P}starts")
+        st.number_input("Seed of the starts", 0, 1_000_000, key=f"{P}seed")
+    st.number_input(
+        "Steps per run",
+        1,
+        bs.MAX_STEPS,
+        step=50,
+        key=f"{P}steps",
+        help=f"At most {bs.MAX_STEPS:,}. A run stops early once its gradient norm is below 1e-6.",
+    )
+    if view == "maps":
+        st.toggle("Level lines of the surface", key=f"{P}contours")
+    else:
+        st.select_slider("Animation speed", list(bs.SPEEDS), key=f"{P}speed")
+    for name in st.session_state[f"{P}optimizers"]:
         optimizer_controls(name, P)
 
-url_state.save({**GENERAL_SPEC, **{k: v for k, v in spec.items() if k.split(".")[1] in selected}})
-
-values = {key: st.session_state[key] for key in spec}
-optimizers = {}
-for name in selected:
-    hp = hyperparams(name, values, P)
-    try:
-        optim_core.make(name, **hp)
-    except ValueError as error:
-        messages.problem(LABELS[name], error)
-        st.stop()
-    optimizers[name] = hp
-
-n, steps = st.session_state[f"{P}grid"], st.session_state[f"{P}steps"]
-basin_tab, multistart_tab = st.tabs(["Basins of attraction", "Multi-start"])
-
-with basin_tab:
-    progress = st.progress(0.0)
-    codes = {}
-    for i, (name, hp) in enumerate(optimizers.items()):
-        progress.progress(
-            i / len(optimizers),
-            text=f"Basin map {i + 1}/{len(optimizers)}: {LABELS[name]} from {n} x {n} starts…",
-        )
-        codes[name] = basin_codes(surface.name, name, hp, n, steps)
-    progress.empty()
-    xs, ys, _ = basins.grid_starts(surface.domain, n)
-    shared, found = basins.combine(surface, list(codes.values()))
-    titles = {
-        f"{LABELS[name]} (lr {hp['lr']:g}): {basins.global_share(surface, c):.0%} global": c
-        for (name, hp), c in zip(optimizers.items(), shared, strict=True)
+selected = st.session_state[f"{P}optimizers"]
+url_state.save(
+    {
+        k: v
+        for k, v in SPEC.items()
+        if k not in bs.optimizer_keys(SPEC, bs.ALL_OPTIMIZERS)
+        or k in bs.optimizer_keys(SPEC, selected)
     }
-    st.plotly_chart(basin_maps(surface, xs, ys, titles, found), width="stretch")
-    st.markdown(f"**Where the {n * n:,} starts end** (percent of starts, after {steps} steps)")
-    show_table(share_table(surface, {LABELS[k]: v for k, v in codes.items()}))
-    with st.expander("How the outcome is decided"):
-        st.markdown(
-            f"Each start runs for up to {steps} steps with the settings above. A run counts for "
-            f"a minimum when it ends within {surface.near_radius:.3g} of it (a quarter of the "
-            "smallest gap between listed minima, at most 5% of the plot's shorter side; the "
-            "race summary uses the same rule). An end point far from every listed minimum is "
-            "polished with a few Newton steps: if that lands on a minimum within the same "
-            "distance, the run counts for that **unlisted local minimum** (hover a pixel to see "
-            "which). **Other**: it stopped (gradient norm below 1e-6) where there is no "
-            "minimum, such as a saddle. **Not converged**: still moving far from any minimum "
-            "at the last step. **Diverged**: it blew up or flew far outside the plot."
-        )
+)
+if not selected:
+    messages.info("Pick at least one optimizer in the sidebar.")
+    st.stop()
+values = {k: st.session_state[k] for k in SPEC}
+try:
+    runs = bs.runs(values, info.cannot)
+except ValueError as err:
+    messages.problem("These settings cannot run", err)
+    st.stop()
+if not runs:
+    st.stop()
+problem = bs.too_much(values, info)
+if problem:
+    messages.error(problem)
+    st.stop()
 
-with multistart_tab:
-    m1, m2 = st.columns(2)
-    m1.slider("Random starts", 1, basins.MAX_STARTS, key=f"{P}starts")
-    m2.number_input("Seed", min_value=0, max_value=1_000_000, key=f"{P}seed")
-    k, seed = st.session_state[f"{P}starts"], st.session_state[f"{P}seed"]
-    ends = {
-        LABELS[name]: multistart_paths(surface.name, name, hp, k, seed, steps)[1]
-        for name, hp in optimizers.items()
-    }
-    st.caption(
-        f"The same {k} random starts for every optimizer. Press ▶ Play and watch some runs "
-        "settle in a shallow well while others find the global minimum."
+# The figure's size for this window (rounded, so that small resizes reuse the cache); only what
+# the view draws enters its key.
+size = dict(
+    width=20 * round(content_width() / 20),
+    height=20 * round(viewport.figure_height(HEADER_PX) / 20),
+    present=navigation.presenting(),
+)
+chart_config = {"scrollZoom": False, "displaylogo": False}
+if view == "maps":
+    frame = bs.View(contours=st.session_state[f"{P}contours"], **size)
+    cfgs = bs.map_configs(values, ref, info.cannot)
+    n = cfgs[0].grid
+    maps = tuple(
+        compute.run_or_stop(
+            ("basin.map", cfg),
+            bs.map_job,
+            cfg,
+            label=f"Basin map {i + 1} of {len(cfgs)}: {LABELS[cfg.name]} from {n} × {n} starts…",
+            slot=f"basin.map.{i}",
+        )
+        for i, cfg in enumerate(cfgs)
     )
-    figure = cached_multistart_figure(surface.name, optimizers, k, seed, steps)
-    st.plotly_chart(figure, width="stretch")
-    st.markdown(f"**Where the {k} random starts end** (percent)")
-    show_table(share_table(surface, ends))
+    scene = compute.run_or_stop(
+        ("basin.maps", cfgs, frame),
+        bs.maps_scene,
+        cfgs,
+        maps,
+        frame,
+        label="Drawing the maps…",
+        slot="basin.figure",
+    )
+    st.plotly_chart(Prebuilt(scene.figure), key="basin.maps", config=chart_config)
+    st.caption(
+        f"Every pixel is one of {n * n:,} starts, coloured by where that optimizer is after "
+        f"{cfgs[0].steps:,} steps: warm colours are global minima, cool colours local ones, tan "
+        "a stop on a saddle or a flat, grey still moving far from any minimum, black diverged. "
+        "Thin lines: the surface's level lines. Hover a start to see where it ends."
+    )
+else:
+    frame = bs.View(frame_ms=bs.SPEEDS[st.session_state[f"{P}speed"]], **size)
+    cfg = bs.multi_config(values, ref, info.cannot)
+    scene = compute.run_or_stop(
+        ("basin.multistart", cfg, frame),
+        bs.multistart_scene,
+        cfg,
+        frame,
+        label=f"Running {cfg.starts} random starts per optimizer…",
+        slot="basin.multistart",
+    )
+    st.plotly_chart(Prebuilt(scene.figure), key="basin.multistart", config=chart_config)
+    st.caption(
+        f"The same {cfg.starts} random starts for every optimizer. Press ▶ Play: the "
+        "scoreboard counts where the runs settle, and the animation ends when the last one "
+        f"stops moving (step {scene.end:,})."
+    )
+
+for name in selected:
+    if name in info.cannot:
+        messages.info(f"{LABELS[name]} draws nothing here: {info.cannot[name]}.")
+preset = bs.active_preset(values)
+if preset is not None:
+    scene_title, caption = bs.PRESETS[preset].title, bs.PRESETS[preset].caption
+    st.info(f"**{scene_title}**: {messages.plain(caption)}", icon="🎬")
+
+st.caption(f"{info.title}: {info.description}")
+percent = {"format": "%.1f %%"}
+if view == "maps":
+    st.markdown(f"**Where the {n * n:,} starts end** (percent of starts)")
+    table = scene.table.T
+    st.dataframe(
+        table,
+        column_config={c: st.column_config.NumberColumn(c, **percent) for c in table},
+        width="stretch",
+    )
+else:
+    with st.expander("Where the random starts end (shows the ending)"):
+        table = scene.table.T
+        st.dataframe(
+            table,
+            column_config={c: st.column_config.NumberColumn(c, **percent) for c in table},
+            width="stretch",
+        )
+    st.download_button(
+        "Animated GIF for slides (960×720)",
+        data=lambda: compute.quietly(
+            ("basin.gif", cfg, frame.frame_ms), bs.multistart_gif, cfg, frame.frame_ms
+        ),  # drawn only when clicked
+        file_name=f"minima_{info.name}.gif",
+        mime="image/gif",
+        on_click="ignore",
+    )
+with st.expander("How the outcome is decided"):
+    st.markdown(
+        "Each start runs for the steps set in the sidebar. A run counts for a minimum when it "
+        f"ends within {info.near_radius:.3g} of it (a quarter of the smallest gap between "
+        "listed minima, at most 5% of the plot's shorter side; the race summary uses the same "
+        "rule). An end point far from every listed minimum is polished with a few Newton "
+        "steps: if that lands on a minimum within the same distance, the run counts for that "
+        "**unlisted local minimum** (hover a start to see which). **Other**: it stopped "
+        "(gradient norm below 1e-6, or a Newton step it could not take) where there is no "
+        "minimum, such as a saddle or a maximum. **Not converged**: still moving far from any "
+        "minimum at the last step. **Diverged**: it blew up or flew far outside the plot."
+    )
+
+viewport.probe()
