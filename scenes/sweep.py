@@ -681,14 +681,16 @@ def gif(cfg: LabConfig) -> bytes:
 # Cost: what the page's jobs take, before running them (scenes.budget).
 
 # Seconds per step of one batched run (whatever its size), and per step of each run in it: on
-# the analytic surfaces, on typed formulas, and per data row on the surfaces defined by data.
-# Measured with bench/bench_sweep.py --calibrate on the 2-core reference machine (best of 3,
-# every optimizer, batches of 1 and 200 runs: the intercept and the slope, the largest seen).
-STEP_SECONDS = 90e-6
-RUN_STEP_SECONDS = {"analytic": 1.2e-6, "formula": 1.5e-6, "row": 0.2e-6}
-# Per run and animation frame of the figure, and fixed (the surface image, the JSON).
-FRAME_RUN_SECONDS = 0.1e-3
-FIXED_SECONDS = 0.5
+# the analytic surfaces and typed formulas, and per data row on the surfaces defined by data;
+# then per run and animation frame of the figure, and fixed (the surface image, the JSON).
+# Measured with ``python bench/bench_sweep.py --calibrate --repeat 5`` on the shared 2-core
+# machine: every first-order optimizer on four analytic surfaces, a formula and two data
+# surfaces, batches of 1 and 200 runs (intercept and slope), the largest of each, rounded up;
+# the figure from 10 and 50 rates over 5,000 steps. Check with ``bench/bench_sweep.py``.
+STEP_SECONDS = 200e-6
+RUN_STEP_SECONDS = {"analytic": 0.45e-6, "formula": 0.45e-6, "row": 0.09e-6}
+FRAME_RUN_SECONDS = 45e-6
+FIXED_SECONDS = 0.6
 
 
 def run_step_seconds(ref: tuple) -> float:
