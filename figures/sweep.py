@@ -60,6 +60,7 @@ MAP_Y = (0.14, 1.0)
 PANEL_X = (0.68, 1.0)
 BOARD_Y = (0.5, 0.93)  # below the toolbar plotly shows on hover
 LOSS_Y = (0.14, 0.42)
+PRESENT_LIFT = 0.04  # presentation mode: larger tick labels, so the map and curves sit higher
 
 
 def lr_text(lr: float) -> str:
@@ -160,7 +161,7 @@ class _Runs:
     def words(self, i: int, k: int, last: bool) -> str:
         """What learning rate ``i`` has done by step ``k`` (its regime on the last frame)."""
         stop, reached = int(self.stop[i]), int(self.reached[i])
-        head = f"lr {lr_text(self.lrs[i])}: "
+        head = f"{lr_text(self.lrs[i])}: "
         if last:
             by = f", min. by step {reached}" if reached >= 0 else ""
             return (
@@ -175,7 +176,7 @@ class _Runs:
         if self.status[i] == "diverged" and k >= stop:
             return head + f"diverged at step {stop}"
         if 0 <= reached <= k:
-            return head + f"reached the min. at step {reached}"
+            return head + f"near the min. at step {reached}"
         return head + f"loss − min {float(self.gap[i, min(k, stop)]):.2g}"
 
     def counts(self, k: int, last: bool) -> list[str]:
@@ -393,12 +394,24 @@ def paths_figure(
             hoverinfo="skip",
         )
 
+    if ladder:
+        fig.add_annotation(
+            text="learning rate",
+            x=PANEL_X[0],
+            y=BOARD_Y[1],
+            xref="paper",
+            yref="paper",
+            xanchor="left",
+            yanchor="bottom",
+            showarrow=False,
+        )
     names = [str(int(t)) for t in times]
     fig.frames = [
         dict(name=name, data=state(int(t), i == len(times) - 1), traces=animated)
         for i, (name, t) in enumerate(zip(names, times, strict=True))
     ]
-    add_player(fig, names, frame_ms, y=0.075, length=MAP_DOMAIN_X[1])
+    lift = PRESENT_LIFT if present else 0.0
+    add_player(fig, names, frame_ms, y=0.075 + lift / 2, length=MAP_DOMAIN_X[1])
 
     (x0, x1), (y0, y1) = surface.domain
     axis_common = dict(showgrid=False, zeroline=False, ticks="outside")
@@ -411,7 +424,7 @@ def paths_figure(
         showlegend=False,
         xaxis=dict(domain=MAP_DOMAIN_X, range=[x0, x1], constrain="domain", **axis_common),
         yaxis=dict(
-            domain=MAP_Y,
+            domain=(MAP_Y[0] + lift, MAP_Y[1]),
             range=[y0, y1],
             scaleanchor="x",
             scaleratio=1,
@@ -427,7 +440,7 @@ def paths_figure(
             **panel,
         ),
         yaxis2=dict(
-            domain=LOSS_Y,
+            domain=(LOSS_Y[0] + lift, LOSS_Y[1]),
             type="log",
             range=list(gap_range),
             anchor="x2",
@@ -493,16 +506,14 @@ def small_multiples(
             fig.add_trace(marker, row=row + 1, col=col + 1)
         suffix = "" if i == 0 else str(i + 1)
         fig.add_layout_image({**image, "xref": f"x{suffix}", "yref": f"y{suffix}"})
-        fig.update_xaxes(
-            range=[x0, x1], constrain="domain", showticklabels=False, row=row + 1, col=col + 1
-        )
+        plain = dict(constrain="domain", showticklabels=False, showgrid=False, zeroline=False)
+        fig.update_xaxes(range=[x0, x1], row=row + 1, col=col + 1, **plain)
         fig.update_yaxes(
             range=[y0, y1],
-            constrain="domain",
             scaleanchor=f"x{suffix}",
-            showticklabels=False,
             row=row + 1,
             col=col + 1,
+            **plain,
         )
     fig.update_traces(showlegend=False)
     fig.update_layout(

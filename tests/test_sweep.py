@@ -376,7 +376,7 @@ def test_scoreboard_tells_endings_only_when_they_happen(scene):
     stop, lr = int(table.stop_step.iloc[i]), figs.lr_text(table.lr.iloc[i])
     for frame in fig.frames[:-1]:
         text = " ".join(_board(frame))
-        assert (f"lr {lr}: diverged at step {stop}" in text) == (int(frame.name) >= stop)
+        assert (f"{lr}: diverged at step {stop}" in text) == (int(frame.name) >= stop)
         assert not any(r in text for r in ("too slow", "converges", "oscillates", "diverges"))
     last = " ".join(_board(fig.frames[-1]))
     for regime in set(table.regime):
