@@ -130,6 +130,9 @@ def _odd(k: int) -> int:
     return k + 1 - k % 2 if k > 1 else k
 
 
+REGIMES = ("too slow", "converges", "oscillates", "diverges")  # as scenes.sweep classifies runs
+
+
 class _Runs:
     """The sweep prepared for drawing: paths so far at any step, and the words for each run."""
 
@@ -143,7 +146,6 @@ class _Runs:
         self.path = path
         with np.errstate(all="ignore"):
             self.gap = np.maximum(np.asarray(loss, dtype=float) - f_star, GAP_FLOOR)
-        self.steps = path.shape[1] - 1
         per_run = int(np.clip(POINT_BUDGET // (self.n * frames), 8, 120))
         self.trail = max(3, min(10, per_run // 3))
         self.history = [thin(int(s), per_run - self.trail - 1, 0) for s in self.stop]
@@ -164,15 +166,13 @@ class _Runs:
         head = f"{lr_text(self.lrs[i])}: "
         if last:
             by = f", min. by step {reached}" if reached >= 0 else ""
-            return (
-                head
-                + {
-                    "diverges": f"diverges at step {stop}",
-                    "oscillates": f"oscillates{by}",
-                    "converges": f"converges{by}",
-                    "too slow": f"too slow, far at step {stop}",
-                }[str(self.regime[i])]
-            )
+            endings = {
+                "diverges": f"diverges at step {stop}",
+                "oscillates": f"oscillates{by}",
+                "converges": f"converges{by}",
+                "too slow": f"too slow, far at step {stop}",
+            }
+            return head + endings[str(self.regime[i])]
         if self.status[i] == "diverged" and k >= stop:
             return head + f"diverged at step {stop}"
         if 0 <= reached <= k:
@@ -184,7 +184,7 @@ class _Runs:
         minimum so far; the regime counts on the last frame."""
         n = self.n
         if last:
-            return [f"{r}: {int(np.sum(self.regime == r))} of {n}" for r in _REGIMES]
+            return [f"{r}: {int(np.sum(self.regime == r))} of {n}" for r in REGIMES]
         diverged = int(np.sum((self.status == "diverged") & (self.stop <= k)))
         near = int(np.sum((self.reached >= 0) & (self.reached <= k)))
         return [
@@ -193,9 +193,6 @@ class _Runs:
             f"on their way: {n - diverged - near} of {n}",
             "",
         ]
-
-
-_REGIMES = ("too slow", "converges", "oscillates", "diverges")
 
 
 def _log_range(values: np.ndarray) -> tuple[float, float]:

@@ -67,11 +67,10 @@ REFINE = 24  # learning rates of the one finer sweep that narrows each divergenc
 # A step shorter than this fraction of the domain's diagonal (about a pixel or two) is not seen.
 VISIBLE = 0.003
 ZIGZAG = 3  # visible reversals that make a path "oscillate"
-REGIMES = ("too slow", "converges", "oscillates", "diverges")
+REGIMES = figures_sweep.REGIMES  # "too slow", "converges", "oscillates", "diverges"
 # The coarse sweep behind the default range: 4 learning rates per decade over every allowed one.
 COARSE = np.geomspace(LR_MIN, LR_MAX, 33)
 RANGE_KEYS = (f"{P}lo", f"{P}hi", f"{P}list")
-SURFACE_KEYS = (f"{P}surface", f"{P}formula", f"{P}domain", f"{P}kappa", f"{P}L")
 
 # ----------------------------------------------------------------------------------------------
 # Settings and their URL keys.
@@ -481,8 +480,10 @@ def default_range(
     below_middle = int(np.clip(round(np.log(middle / anchor) / np.log(ratio)), 1, count - 3))
     above = count - 1 - below_middle
     ratio = max((middle / anchor) ** (1 / below_middle), (2 * edge / middle) ** (1 / above))
-    lo, hi = middle / ratio**below_middle, middle * ratio**above
-    return RangeDefault(_nice(lo), _nice(hi), count, float(edge), source)
+    lo, hi = _nice(middle / ratio**below_middle), _nice(middle * ratio**above)
+    return RangeDefault(
+        lo, max(hi, _nice(100 * lo)) if hi <= lo else hi, count, float(edge), source
+    )
 
 
 # ----------------------------------------------------------------------------------------------

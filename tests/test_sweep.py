@@ -204,6 +204,15 @@ def test_default_range_follows_the_surface():
     assert default.hi < 0.1 and default.lo < 1e-3
 
 
+@pytest.mark.parametrize("surface", list(surfaces.SURFACES))
+def test_default_range_is_a_valid_range_for_every_surface_and_optimizer(surface):
+    for name in lab.OPTIMIZERS:
+        hp = lab.hyperparams(name, _defaults())
+        default = lab.default_range((surface,), name, hp, 100, 1e-6)
+        assert lab.LR_MIN <= default.lo < default.hi <= lab.LR_MAX, (name, default)
+        assert len(lab.log_range(default.lo, default.hi, default.count)) == lab.DEFAULT_COUNT
+
+
 def test_default_range_costs_at_most_the_budget_at_every_setting():
     for ref in [("quadratic", 10.0, 10.0), ("logistic_ce",), ("formula", "x^2", ((0, 1), (0, 1)))]:
         assert lab.estimate_range(ref, lab.MAX_STEPS) <= budget.SECONDS
