@@ -179,14 +179,23 @@ class _Runs:
             return head + f"near the min. at step {reached}"
         return head + f"loss − min {float(self.gap[i, min(k, stop)]):.2g}"
 
+    def tally(self, k: int) -> str:
+        """How many runs have diverged and how many are near a minimum by step ``k``."""
+        diverged, near = self._so_far(k)
+        return f"diverged: {diverged} of {self.n} · near the min.: {near}"
+
+    def _so_far(self, k: int) -> tuple[int, int]:
+        diverged = int(np.sum((self.status == "diverged") & (self.stop <= k)))
+        near = int(np.sum((self.reached >= 0) & (self.reached <= k)))
+        return diverged, near
+
     def counts(self, k: int, last: bool) -> list[str]:
         """The scoreboard of many rates at step ``k``: how many diverged and how many reached a
         minimum so far; the regime counts on the last frame."""
         n = self.n
         if last:
             return [f"{r}: {int(np.sum(self.regime == r))} of {n}" for r in REGIMES]
-        diverged = int(np.sum((self.status == "diverged") & (self.stop <= k)))
-        near = int(np.sum((self.reached >= 0) & (self.reached <= k)))
+        diverged, near = self._so_far(k)
         return [
             f"diverged: {diverged} of {n}",
             f"near the minimum: {near} of {n}",
@@ -270,7 +279,7 @@ def paths_figure(
 
     def board(k: int, last: bool) -> list[str]:
         if ladder:
-            return [runs.words(i, k, last) for i in range(n)][::-1]
+            return [runs.words(i, k, last) for i in range(n)] + [runs.tally(k)]
         return runs.counts(k, last)
 
     def state(k: int, last: bool) -> list[dict]:
@@ -365,15 +374,20 @@ def paths_figure(
         hoverinfo="skip",
     )
     rows = len(board(0, False))
-    if ladder:
+    if ladder:  # one row per rate, smallest at the top, then the tally
         add_animated(
-            x=[0.0] * n,
-            y=list(range(rows)),
+            x=[0.0] * rows,
+            y=[-float(i) for i in range(n)] + [-n - 0.4],
             xaxis="x3",
             yaxis="y4",
             mode="markers+text",
             textposition="middle right",
-            marker=dict(size=13, color=colours[::-1], line=dict(width=1.5, color="black")),
+            marker=dict(
+                size=[13] * n + [0],
+                color=[*colours, "rgba(0,0,0,0)"],
+                opacity=1,
+                line=dict(width=[1.5] * n + [0], color="black"),
+            ),
             cliponaxis=False,
             showlegend=False,
             hoverinfo="skip",
@@ -453,7 +467,7 @@ def paths_figure(
         ),
         yaxis4=dict(
             domain=BOARD_Y,
-            range=[-0.7, max(rows, 6) - 0.3] if ladder else [-0.5, rows - 0.5],
+            range=[-max(n, 7) - 0.9, 0.6] if ladder else [-0.5, rows - 0.5],
             visible=False,
             fixedrange=True,
         ),

@@ -361,7 +361,9 @@ def test_nothing_but_the_start_is_drawn_before_play(scene):
         np.testing.assert_allclose(_path_points(fig, first + i), [bowl.start], atol=1e-4)
     heads = _path_points(fig, first + n)
     np.testing.assert_allclose(heads, np.tile(bowl.start, (n, 1)), atol=1e-4)
-    assert not any(w in " ".join(_board(fig)) for w in ("diverge", "converge", "oscillat"))
+    board = _board(fig)
+    assert board[-1] == f"diverged: 0 of {n} · near the min.: 0"
+    assert not any(w in " ".join(board[:-1]) for w in ("diverge", "converge", "oscillat", "min."))
 
 
 def test_a_diverging_run_is_not_drawn_before_its_step_and_then_leaves_the_view(scene):
@@ -386,6 +388,8 @@ def test_scoreboard_tells_endings_only_when_they_happen(scene):
     for frame in fig.frames[:-1]:
         text = " ".join(_board(frame))
         assert (f"{lr}: diverged at step {stop}" in text) == (int(frame.name) >= stop)
+        gone = int(((table.status == "diverged") & (table.stop_step <= int(frame.name))).sum())
+        assert f"diverged: {gone} of {len(table)}" in text
         assert not any(r in text for r in ("too slow", "converges", "oscillates", "diverges"))
     last = " ".join(_board(fig.frames[-1]))
     for regime in set(table.regime):
