@@ -93,7 +93,7 @@ PRESENT_CSS = """
 html { font-size: 21px; }
 [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stHeader"] .stAppDeployButton
   { display: none !important; }
-[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 1.2rem 2rem 2rem 2rem; }
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 3.2rem 2rem 2rem 2rem; }
 </style>
 """
 

@@ -30,9 +30,21 @@ SCENARIOS = {
     },
     "lr_lab": {
         "defaults": {},
+        # Refused by the work budget (the page names the largest step count that fits).
         "50 rates, 5,000 steps, every optimizer compared": {
             "lr.count": "50",
             "lr.steps": "5000",
+            "lr.compare": ALL_RACE,
+        },
+        # The heaviest allowed: the longest animation, and the most compared optimizers.
+        "50 rates, 5,000 steps, none compared": {
+            "lr.count": "50",
+            "lr.steps": "5000",
+            "lr.compare": "",
+        },
+        "50 rates, 1,000 steps, every optimizer compared": {
+            "lr.count": "50",
+            "lr.steps": "1000",
             "lr.compare": ALL_RACE,
         },
     },
