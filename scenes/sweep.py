@@ -19,7 +19,7 @@ L2 weight decay :math:`\lambda_{wd}` adds :math:`\lambda_{wd} I` to the Hessian,
 Regimes are defined by what a path does, so the words match the picture (:func:`summarize`):
 *diverges* (left the plot or became non-finite), *oscillates* (turned back at least
 ``ZIGZAG`` times with steps large enough to see), *converges* (converged by the gradient-norm
-tolerance, or ended near a minimum by the race page's rule, ``scenes.race.classify``), else
+tolerance, or ended near a listed minimum by the one rule, ``Surface.near_radius``), else
 *too slow*.
 
 Pure (no streamlit): ``pages/lr_lab.py`` wires widgets to the settings (``spec``, URL keys
@@ -275,12 +275,12 @@ def reversals(path: np.ndarray, stop_step: np.ndarray, min_step: float = 0.0) ->
 
 def reached_steps(surface, path: np.ndarray, stop_step, status) -> np.ndarray:
     """The step from which each run stays near a minimum until it stops, by the race page's
-    rule (``scenes.race.near_radius``), or its stop step if it converged elsewhere (by the
+    rule (``Surface.near_radius`` of a listed minimum), or its stop step if it converged elsewhere (by the
     gradient-norm tolerance); -1 for runs that did neither. ``path`` (N, steps + 1, 2)."""
     stop, status = np.asarray(stop_step, dtype=int), np.asarray(status)
     _, distance = surface.nearest_minimum(path)
     with np.errstate(invalid="ignore"):
-        near = distance <= rs.near_radius(surface)
+        near = distance <= surface.near_radius
     t = np.arange(path.shape[1])[None, :]
     away = ~near & (t <= stop[:, None])
     last_away = np.where(away.any(axis=1), path.shape[1] - 1 - np.argmax(away[:, ::-1], axis=1), -1)
