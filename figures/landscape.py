@@ -19,6 +19,7 @@ from figures.mlp import FRAME_MS, MAX_FRAMES, frame_epochs
 from figures.palette import MARKER_COLORS, optimizer_color
 from figures.player import add_player
 from figures.race import packed
+from figures.style import lecture_style
 from figures.surface import COLORSCALE, banded_rgb, png_data_uri
 from scenes.optimizer_settings import LABELS
 
@@ -113,7 +114,12 @@ def axis_titles(ls) -> tuple[str, str]:
 
 
 def landscape_figure(
-    ls, *, height: int = 560, max_frames: int = MAX_FRAMES, frame_ms: int = FRAME_MS
+    ls,
+    *,
+    height: int = 560,
+    max_frames: int = MAX_FRAMES,
+    frame_ms: int = FRAME_MS,
+    present: bool = False,
 ) -> go.Figure:
     """The loss landscape ``ls`` (a ``scenes.playground.Landscape``) with every run's path.
 
@@ -228,7 +234,7 @@ def landscape_figure(
         ),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
     )
-    return fig
+    return lecture_style(fig, present)
 
 
 def _xy(points: np.ndarray, digits: int) -> dict:
