@@ -63,6 +63,12 @@ def run(key: Hashable, fn: Callable, *args, label: str, slot: str, **kwargs):
         st.session_state.pop(slot_key, None)
 
 
+def quietly(key: Hashable, fn: Callable, *args, **kwargs):
+    """``fn(*args, **kwargs)`` from the pool without any page element: for work done outside
+    the script run, such as a download button's data (a GIF drawn when it is clicked)."""
+    return pool().run(key, fn, *args, **kwargs)
+
+
 def run_or_stop(
     key: Hashable,
     fn: Callable,
