@@ -9,6 +9,7 @@ import streamlit as st
 
 from appkit import messages, navigation, url_state, viewport
 from figures import blocks as figures
+from figures.prebuilt import Prebuilt, to_spec
 from mlp.network import ACTIVATIONS, MAX_HIDDEN_LAYERS
 from scenes import blocks, params
 
@@ -33,10 +34,30 @@ SPEC = {
 }
 
 
+# The figures as JSON, built once per setting (a rerun then costs no plotly validation).
 @st.cache_data(show_spinner=False)
-def gradients(depth: int) -> dict:
+def activations_spec(present: bool) -> str:
+    return to_spec(figures.activation_figure(blocks.activation_curves(), present=present))
+
+
+@st.cache_data(show_spinner=False)
+def depth_spec(depth: int, present: bool) -> str:
     """Each activation's gradient per layer of a fresh network ``depth`` layers deep."""
-    return {name: blocks.layer_gradients(name, depth) for name in ACTIVATIONS}
+    gradients = {name: blocks.layer_gradients(name, depth) for name in ACTIVATIONS}
+    bound = blocks.derivative_bound("sigmoid", depth)
+    return to_spec(figures.depth_figure(gradients, bound, present=present))
+
+
+@st.cache_data(show_spinner=False)
+def output_spec(present: bool) -> str:
+    return to_spec(figures.output_gradient_figure(blocks.sigmoid_unit(), present=present))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cross_entropy_spec(probabilities: tuple[float, ...], present: bool) -> str:
+    return to_spec(
+        figures.cross_entropy_figure(blocks.cross_entropy(probabilities), present=present)
+    )
 
 
 st.title("🧱 Building blocks")
@@ -65,7 +86,7 @@ present = navigation.presenting()
 
 st.subheader("Activation functions and their derivatives")
 st.plotly_chart(
-    figures.activation_figure(blocks.activation_curves(), present=present),
+    Prebuilt(activations_spec(present)),
     key="blocks.activations_figure",
     config={"displaylogo": False},
 )
@@ -79,9 +100,7 @@ st.caption(
 st.subheader("The gradient through depth")
 depth = st.session_state[f"{P}depth"]
 st.plotly_chart(
-    figures.depth_figure(
-        gradients(depth), blocks.derivative_bound("sigmoid", depth), present=present
-    ),
+    Prebuilt(depth_spec(depth, present)),
     key="blocks.depth_figure",
     config={"displaylogo": False},
 )
@@ -95,7 +114,7 @@ st.caption(
 
 st.subheader("Cross-entropy or squared error at a sigmoid output")
 st.plotly_chart(
-    figures.output_gradient_figure(blocks.sigmoid_unit(), present=present),
+    Prebuilt(output_spec(present)),
     key="blocks.output_figure",
     config={"displaylogo": False},
 )
@@ -108,7 +127,8 @@ st.caption(
 
 st.subheader("Cross-entropy calculator")
 try:
-    result = blocks.cross_entropy(blocks.parse_probabilities(st.session_state[f"{P}p"]))
+    probabilities = blocks.parse_probabilities(st.session_state[f"{P}p"])
+    result = blocks.cross_entropy(probabilities)
 except ValueError as err:
     messages.problem("Check the probabilities", err)
 else:
@@ -116,7 +136,7 @@ else:
     total.metric("Sum over the examples: −Σ ln pᵢ", f"{result.total:.3f}")
     mean.metric(f"Mean over the {len(result.p)} examples (the MLP's loss)", f"{result.mean:.3f}")
     st.plotly_chart(
-        figures.cross_entropy_figure(result, present=present),
+        Prebuilt(cross_entropy_spec(probabilities, present)),
         key="blocks.cross_entropy_figure",
         config={"displaylogo": False},
     )
