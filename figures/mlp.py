@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -367,6 +368,15 @@ def _loss_range(histories) -> list[float]:
     return [float(np.log10(low)) - 0.1, float(np.log10(high)) + 0.3]
 
 
+def log_ticks(low: float, high: float) -> list[float]:
+    """Loss-axis ticks between ``10**low`` and ``10**high``: the powers of ten, and 2 and 5
+    times them when the range spans less than two decades (written out, so 0.5 and 0.05
+    cannot be confused)."""
+    factors = (1, 2, 5) if high - low < 2 else (1,)
+    candidates = [m * 10.0**k for k in range(math.floor(low), math.ceil(high) + 1) for m in factors]
+    return [v for v in candidates if low <= math.log10(v) <= high]
+
+
 def _metric_range(histories, regression: bool) -> list[float]:
     """Accuracy: [0, 1]; R²: from its lowest value (at most down to -1) to 1."""
     if not regression:
@@ -607,7 +617,8 @@ def training_figure(
             domain=list(CURVES_Y), anchor=f"x{index}", range=y_range, autorange=False, title=title
         )
         if log:
-            y.update(type="log", dtick=1, exponentformat="power")
+            ticks = log_ticks(*y_range)
+            y.update(type="log", tickvals=ticks, ticktext=[f"{v:g}" for v in ticks])
         elif not regression:
             y.update(tickformat=".0%", dtick=0.25)
         layout[f"yaxis{index}"] = dict(gridcolor="#e8e8e8", zeroline=False, **y)

@@ -300,3 +300,8 @@ def test_payload_stays_small_with_four_optimizers_500_epochs_and_2000_points():
     size = len(to_spec(fig))
     assert size < 1_500_000, size
     assert json.loads(to_spec(fig))["frames"]  # a real, serialisable animation
+
+
+def test_loss_ticks_are_written_out_and_denser_on_short_ranges():
+    assert figures.log_ticks(-0.8, 0.4) == [0.2, 0.5, 1, 2]
+    assert figures.log_ticks(-3.2, 0.3) == [0.001, 0.01, 0.1, 1]
