@@ -369,11 +369,13 @@ def _loss_range(histories) -> list[float]:
 
 
 def log_ticks(low: float, high: float) -> list[float]:
-    """Loss-axis ticks between ``10**low`` and ``10**high``: the powers of ten, and 2 and 5
-    times them when the range spans less than two decades (written out, so 0.5 and 0.05
-    cannot be confused)."""
-    factors = (1, 2, 5) if high - low < 2 else (1,)
-    candidates = [m * 10.0**k for k in range(math.floor(low), math.ceil(high) + 1) for m in factors]
+    """Loss-axis ticks between ``10**low`` and ``10**high``, written out (so 0.5 and 0.05
+    cannot be confused): the powers of ten, with 2 and 5 times them when the range spans
+    less than a decade, 3 times them when it spans less than two."""
+    span = high - low
+    factors = (1, 2, 5) if span < 1 else (1, 3) if span < 2 else (1,)
+    decades = range(math.floor(low), math.ceil(high) + 1)
+    candidates = [float(f"{m}e{k}") for k in decades for m in factors]
     return [v for v in candidates if low <= math.log10(v) <= high]
 
 

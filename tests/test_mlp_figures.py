@@ -303,5 +303,6 @@ def test_payload_stays_small_with_four_optimizers_500_epochs_and_2000_points():
 
 
 def test_loss_ticks_are_written_out_and_denser_on_short_ranges():
-    assert figures.log_ticks(-0.8, 0.4) == [0.2, 0.5, 1, 2]
+    assert figures.log_ticks(-0.8, 0.1) == [0.2, 0.5, 1]
+    assert figures.log_ticks(-1.7, 0.1) == [0.03, 0.1, 0.3, 1]
     assert figures.log_ticks(-3.2, 0.3) == [0.001, 0.01, 0.1, 1]
