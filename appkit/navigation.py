@@ -70,6 +70,12 @@ PAGES = (
         "🧠",
         "Train small networks on toy 2D data with any optimizer, side by side.",
     ),
+    PageInfo(
+        "building_blocks",
+        "Building blocks",
+        "🧱",
+        "Activations, gradients through depth, MSE vs cross-entropy, a cross-entropy calculator.",
+    ),
 )
 BY_KEY = {p.key: p for p in PAGES}
 

@@ -61,7 +61,21 @@ SCENARIOS = {
             "mlp.optimizers": "sgd,momentum,nag,adam",
             "mlp.epochs": "500",
         },
+        "4 optimizers, 2,000 points, 3 classes, 330 epochs": {
+            "mlp.optimizers": "sgd,momentum,nag,adam",
+            "mlp.data": "spiral3",
+            "mlp.n": "2000",
+            "mlp.noise": "0.5",
+            "mlp.batch": "full",
+            "mlp.epochs": "330",
+        },
+        "drawn points, loss landscape": {
+            "mlp.data": "draw",
+            "mlp.points": "~".join(f"{i % 9 - 4}_{i // 9 - 4}_{i % 3}" for i in range(81)),
+            "mlp.landscape": "pca",
+        },
     },
+    "building_blocks": {"defaults": {}},
 }
 
 
