@@ -70,6 +70,12 @@ PAGES = (
         "🧠",
         "Train small networks on toy 2D data with any optimizer, side by side.",
     ),
+    PageInfo(
+        "building_blocks",
+        "Building blocks",
+        "🧱",
+        "Activations, gradients through depth, MSE vs cross-entropy, a cross-entropy calculator.",
+    ),
 )
 BY_KEY = {p.key: p for p in PAGES}
 
@@ -93,7 +99,7 @@ PRESENT_CSS = """
 html { font-size: 21px; }
 [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stHeader"] .stAppDeployButton
   { display: none !important; }
-[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 1.2rem 2rem 2rem 2rem; }
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 3.2rem 2rem 2rem 2rem; }
 </style>
 """
 

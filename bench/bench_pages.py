@@ -30,9 +30,21 @@ SCENARIOS = {
     },
     "lr_lab": {
         "defaults": {},
+        # Refused by the work budget (the page names the largest step count that fits).
         "50 rates, 5,000 steps, every optimizer compared": {
             "lr.count": "50",
             "lr.steps": "5000",
+            "lr.compare": ALL_RACE,
+        },
+        # The heaviest allowed: the longest animation, and the most compared optimizers.
+        "50 rates, 5,000 steps, none compared": {
+            "lr.count": "50",
+            "lr.steps": "5000",
+            "lr.compare": "",
+        },
+        "50 rates, 1,000 steps, every optimizer compared": {
+            "lr.count": "50",
+            "lr.steps": "1000",
             "lr.compare": ALL_RACE,
         },
     },
@@ -65,7 +77,21 @@ SCENARIOS = {
             "mlp.optimizers": "sgd,momentum,nag,adam",
             "mlp.epochs": "500",
         },
+        "4 optimizers, 2,000 points, 3 classes, 330 epochs": {
+            "mlp.optimizers": "sgd,momentum,nag,adam",
+            "mlp.data": "spiral3",
+            "mlp.n": "2000",
+            "mlp.noise": "0.5",
+            "mlp.batch": "full",
+            "mlp.epochs": "330",
+        },
+        "drawn points, loss landscape": {
+            "mlp.data": "draw",
+            "mlp.points": "~".join(f"{i % 9 - 4}_{i // 9 - 4}_{i % 3}" for i in range(81)),
+            "mlp.landscape": "pca",
+        },
     },
+    "building_blocks": {"defaults": {}},
 }
 
 

@@ -1,8 +1,8 @@
 """Figures of the building blocks (pure plotly, no streamlit), from ``scenes.blocks``' numbers.
 
-Made to be read on a projector at 1280x720: tick labels at least 14 px, titles 18 px, thick
-lines. Activations have colours of their own (Okabe & Ito's colour-blind-safe set), distinct
-from each other; they are not optimizers.
+Made to be read on a projector at 1280x720 (``figures.style``: tick labels at least 14 px,
+titles 18 px, a third larger in presentation mode), with thick lines. Activations and losses
+have colours of their own (``figures.palette``); they are not optimizers.
 """
 
 from __future__ import annotations
@@ -13,15 +13,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-TICK_PX = 16
-TITLE_PX = 18
-ACTIVATION_COLORS = {
-    "sigmoid": "#D55E00",  # vermillion
-    "tanh": "#0072B2",  # blue
-    "relu": "#009E73",  # bluish green
-    "leaky_relu": "#CC79A7",  # reddish purple
-    "elu": "#E69F00",  # orange
-}
+from figures.palette import ACTIVATION_COLORS, LOSS_COLORS
+from figures.style import lecture_style, sizes
+
 ACTIVATION_LABELS = {
     "sigmoid": "sigmoid",
     "tanh": "tanh",
@@ -32,33 +26,16 @@ ACTIVATION_LABELS = {
 # ReLU, leaky ReLU and ELU coincide for z > 0 (and ReLU and leaky ReLU nearly for z < 0):
 # dashes keep every line visible where they overlap.
 ACTIVATION_DASHES = {"leaky_relu": "dash", "elu": "dot"}
-LOSS_COLORS = {"ce": "#0072B2", "mse": "#D55E00"}
 
 
-def _readable(fig: go.Figure, height: int) -> go.Figure:
-    """Projector-sized fonts everywhere, subplot titles included."""
-    fig.update_layout(
-        height=height,
-        font=dict(size=TICK_PX),
-        margin=dict(l=10, r=10, t=70, b=10),
-        plot_bgcolor="white",
-        legend=dict(font=dict(size=TICK_PX)),
-    )
-    fig.update_annotations(font_size=TITLE_PX)
-    fig.update_xaxes(
-        tickfont=dict(size=TICK_PX),
-        title_font=dict(size=TICK_PX + 1),
-        showgrid=True,
-        gridcolor="#e6e6e6",
-        zerolinecolor="#999999",
-    )
-    fig.update_yaxes(
-        tickfont=dict(size=TICK_PX),
-        title_font=dict(size=TICK_PX + 1),
-        showgrid=True,
-        gridcolor="#e6e6e6",
-        zerolinecolor="#999999",
-    )
+def _readable(fig: go.Figure, height: int, present: bool) -> go.Figure:
+    """Lecture-sized fonts everywhere (``figures.style``), subplot titles as titles."""
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=70, b=10), plot_bgcolor="white")
+    grid = dict(showgrid=True, gridcolor="#e6e6e6", zerolinecolor="#999999")
+    fig.update_xaxes(**grid)
+    fig.update_yaxes(**grid)
+    lecture_style(fig, present)
+    fig.update_annotations(font_size=sizes(present)["title"])  # the subplot titles
     return fig
 
 
@@ -66,7 +43,7 @@ def _label(name: str) -> str:
     return ACTIVATION_LABELS.get(name, name)
 
 
-def activation_figure(curves: Mapping, height: int = 440) -> go.Figure:
+def activation_figure(curves: Mapping, height: int = 440, present: bool = False) -> go.Figure:
     """Each activation ``f(z)`` (left) and its derivative ``f'(z)`` (right), from
     ``scenes.blocks.activation_curves``. The sigmoid's derivative peaks at 1/4."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=["activation f(z)", "derivative f′(z)"])
@@ -90,11 +67,14 @@ def activation_figure(curves: Mapping, height: int = 440) -> go.Figure:
     fig.update_xaxes(title_text="z")
     fig.update_yaxes(range=[-1.2, 2.2], row=1, col=1)
     fig.update_yaxes(range=[-0.05, 1.15], row=1, col=2)
-    return _readable(fig, height)
+    return _readable(fig, height, present)
 
 
 def depth_figure(
-    gradients: Mapping[str, np.ndarray], bound: np.ndarray | None = None, height: int = 440
+    gradients: Mapping[str, np.ndarray],
+    bound: np.ndarray | None = None,
+    height: int = 440,
+    present: bool = False,
 ) -> go.Figure:
     """Root-mean-square weight gradient per layer, relative to the output layer, on a log
     scale: one line per activation (``scenes.blocks.layer_gradients``), plus, dashed, the
@@ -131,20 +111,15 @@ def depth_figure(
                 hovertemplate="%{y:.2e}<extra>(1/4)^k</extra>",
             )
         )
-    fig.update_layout(
-        title=dict(
-            text="Gradient reaching each layer, relative to the output layer",
-            font=dict(size=TITLE_PX),
-        )
-    )
+    fig.update_layout(title="Gradient reaching each layer, relative to the output layer")
     fig.update_xaxes(title_text="layer (1 = next to the input, the last = output)", dtick=1)
     fig.update_yaxes(
         type="log", dtick=1, title_text="RMS of the weight gradient", exponentformat="power"
     )
-    return _readable(fig, height)
+    return _readable(fig, height, present)
 
 
-def output_gradient_figure(unit, height: int = 440) -> go.Figure:
+def output_gradient_figure(unit, height: int = 440, present: bool = False) -> go.Figure:
     """One sigmoid output unit with target 1 (``scenes.blocks.sigmoid_unit``): the loss (left)
     and its gradient ``dL/dz`` (right) against the output ``p``, cross-entropy against MSE.
     MSE's gradient vanishes where the unit is confidently wrong (``p`` near 0)."""
@@ -174,13 +149,13 @@ def output_gradient_figure(unit, height: int = 440) -> go.Figure:
     fig.update_xaxes(title_text="output p = σ(z)", range=[0, 1])
     fig.update_yaxes(range=[0, 5.5], row=1, col=1)
     fig.update_yaxes(range=[-1.05, 0.1], row=1, col=2)
-    fig = _readable(fig, height)
+    fig = _readable(fig, height, present)
     fig.update_layout(legend=dict(orientation="h", y=-0.25, x=0))
     fig.update_layout(margin=dict(b=90))
     return fig
 
 
-def cross_entropy_figure(result, height: int = 400) -> go.Figure:
+def cross_entropy_figure(result, height: int = 400, present: bool = False) -> go.Figure:
     """One bar per example: its term ``-ln p_i`` (``scenes.blocks.cross_entropy``), with the
     sum and the mean in the title."""
     n = len(result.p)
@@ -191,17 +166,13 @@ def cross_entropy_figure(result, height: int = 400) -> go.Figure:
             marker_color=LOSS_COLORS["ce"],
             text=[f"{t:.3f}" for t in result.terms],
             textposition="outside",
-            textfont=dict(size=TICK_PX),
             hovertemplate="%{x}<br>−ln p = %{y:.4f}<extra></extra>",
         )
     )
     fig.update_layout(
-        title=dict(
-            text=f"sum: −Σ ln pᵢ = {result.total:.3f}   ·   mean: −(1/{n}) Σ ln pᵢ = "
-            f"{result.mean:.3f} (the MLP's loss)",
-            font=dict(size=TITLE_PX),
-        )
+        title=f"sum: −Σ ln pᵢ = {result.total:.3f}   ·   mean: −(1/{n}) Σ ln pᵢ = "
+        f"{result.mean:.3f} (the MLP's loss)"
     )
     top = float(np.max(result.terms)) if n else 1.0
     fig.update_yaxes(title_text="−ln p (the example's loss)", range=[0, 1.2 * max(top, 0.1)])
-    return _readable(fig, height)
+    return _readable(fig, height, present)

@@ -35,7 +35,15 @@ from figures.palette import (
 )
 from figures.race import frame_steps as race_steps
 from figures.raster import MUTED, TEXT, WHITE, Style, put, put_text, rgb, sprite
-from figures.sweep import BACKDROP, DENSE_STEPS, LR_COLORSCALE, frame_times, lr_colors, lr_ticks
+from figures.sweep import (
+    BACKDROP,
+    DENSE_STEPS,
+    LR_COLORSCALE,
+    frame_times,
+    lr_colors,
+    lr_text,
+    lr_ticks,
+)
 from scenes.optimizer_settings import LABELS
 from scenes.race import outcome
 
@@ -313,18 +321,6 @@ def race_gif(
 
 # ----------------------------------------------------------------------------------------------
 # The learning-rate lab
-
-
-def lr_text(lr: float) -> str:
-    """A learning rate as it is typed: 0.01, 0.5, 3 or, below 0.01, 1e-3, 2.5e-4."""
-    lr = float(lr)
-    if lr <= 0 or lr >= 0.01:
-        return f"{lr:.3g}"
-    exponent = int(np.floor(np.log10(lr)))
-    mantissa = round(lr / 10.0**exponent, 2)
-    if mantissa >= 10:
-        mantissa, exponent = mantissa / 10, exponent + 1
-    return f"{mantissa:g}e{exponent}"
 
 
 LEGEND_RATES = 10  # more learning rates than this get a colour bar instead of a legend

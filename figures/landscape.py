@@ -19,11 +19,13 @@ from figures.mlp import FRAME_MS, MAX_FRAMES, frame_epochs
 from figures.palette import MARKER_COLORS, optimizer_color
 from figures.player import add_player
 from figures.race import packed
+from figures.style import lecture_style
 from figures.surface import COLORSCALE, banded_rgb, png_data_uri
 from scenes.optimizer_settings import LABELS
 
 IMAGE = (640, 400)  # width and height in pixels of the interpolated surface image
 LEVELS = 30  # colour bands
+TOP_MARGIN = 120  # pixels above the plot: the title and two rows of legend
 
 
 def log_loss(loss: np.ndarray) -> np.ndarray:
@@ -113,7 +115,12 @@ def axis_titles(ls) -> tuple[str, str]:
 
 
 def landscape_figure(
-    ls, *, height: int = 560, max_frames: int = MAX_FRAMES, frame_ms: int = FRAME_MS
+    ls,
+    *,
+    height: int = 560,
+    max_frames: int = MAX_FRAMES,
+    frame_ms: int = FRAME_MS,
+    present: bool = False,
 ) -> go.Figure:
     """The loss landscape ``ls`` (a ``scenes.playground.Landscape``) with every run's path.
 
@@ -209,9 +216,10 @@ def landscape_figure(
     x_title, y_title = axis_titles(ls)
     fig.update_layout(
         height=height,
-        margin=dict(l=10, r=10, t=60, b=120),
+        margin=dict(l=10, r=10, t=TOP_MARGIN, b=120),
         plot_bgcolor="white",
-        title=dict(text=_subtitle(ls), font=dict(size=14), x=0, y=0.99, yanchor="top"),
+        # the title at the top of the figure, the legend's rows between it and the plot
+        title=dict(text=_subtitle(ls), x=0, y=1, yref="container", yanchor="top", pad=dict(t=6)),
         xaxis=dict(
             title=x_title,
             range=[ls.alphas[0], ls.alphas[-1]],
@@ -226,8 +234,10 @@ def landscape_figure(
             showgrid=False,
             zeroline=False,
         ),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
+        legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0),
     )
+    lecture_style(fig, present)
+    fig.layout.sliders[0].currentvalue.font.color = "#262730"  # its tick labels stay hidden
     return fig
 
 

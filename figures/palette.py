@@ -50,6 +50,17 @@ SURFACE_COLORSCALE = [
 CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#9467bd"]
 CLASS_TINTS = ["#fbd8ad", "#a8d1ec", "#b9e2b9", "#d9cbe8"]
 
+# Building blocks: one colour per activation function and per loss (Okabe & Ito's colour-blind-
+# safe set; they are not optimizers).
+ACTIVATION_COLORS = {
+    "sigmoid": "#D55E00",  # vermillion
+    "tanh": "#0072B2",  # blue
+    "relu": "#009E73",  # bluish green
+    "leaky_relu": "#CC79A7",  # reddish purple
+    "elu": "#E69F00",  # orange
+}
+LOSS_COLORS = {"ce": "#0072B2", "mse": "#D55E00"}
+
 # Minima lab basin maps: global minima warm, local minima cool, the other outcomes neutral.
 BASIN_WARM = ["#f59f00", "#e8590c", "#c92a2a", "#ffd43b", "#a61e4d", "#fd7e14"]
 BASIN_COOL = [

@@ -1,145 +1,143 @@
-"""Learning-rate lab: one optimizer, many learning rates, the same start — too slow, good,
-oscillating, diverging — and a sweep chart that finds the stability edge and compares it with
-theory on the quadratic bowl."""
+"""Learning-rate lab: one optimizer, many learning rates, the same start; too slow, converging,
+oscillating, diverging; and a sweep chart that finds the stability edge and compares it with
+theory on the quadratic bowl.
 
-import numpy as np
-import pandas as pd
+A thin script: settings live in ``st.session_state`` and the URL (``appkit.url_state``); the
+default range, the sweep and its figure, the comparison sweep and the GIF are computed by
+``scenes.sweep`` in the shared worker pool (``appkit.compute``).
+"""
+
 import streamlit as st
 
-import optim_core
 import surfaces
-from appkit import messages, navigation, url_state
+from appkit import compute, messages, navigation, url_state, viewport
 from appkit.widgets import optimizer_controls
-from figures import sweep as sweep_figures
-from scenes import optimizer_settings, params
+from figures.prebuilt import Prebuilt
+from scenes import race as rs
 from scenes import sweep as lab
 from scenes.optimizer_settings import LABELS
 
 navigation.page_setup("lr_lab")
 
-P = "lr."
-OPTIMIZERS = list(optim_core.OPTIMIZERS)
-TOLERANCES = ["1e-3", "1e-4", "1e-6", "1e-8"]
-VIEWS = ["animated", "small multiples"]
-DENSE = 60  # learning rates in the sweep chart, log-spaced over the chosen range
-DEFAULT_LIST = "0.01, 0.05, 0.1, 0.15, 0.19, 0.21, 0.3"
-
-
-def rates_param(default: str) -> params.Param:
-    """A typed list of learning rates, validated by ``lab.parse_rates``."""
-
-    def parse(text: str) -> str:
-        lab.parse_rates(text)
-        return text
-
-    allowed = f"a comma-separated list of 1 to {lab.MAX_RATES} learning rates"
-    return params.Param(default, parse, allowed)
-
-
-SPEC = {
-    f"{P}surface": params.choice("quadratic", list(surfaces.SURFACES)),
-    f"{P}kappa": params.number(10.0, 1.0, 1000.0),
-    f"{P}L": params.number(10.0, 0.1, 100.0),
-    f"{P}optimizer": params.choice("sgd", OPTIMIZERS),
-    f"{P}mode": params.choice("range", ["range", "list"]),
-    f"{P}lo": params.number(0.01, lab.LR_MIN, lab.LR_MAX),
-    f"{P}hi": params.number(0.5, lab.LR_MIN, lab.LR_MAX),
-    f"{P}count": params.integer(10, 2, lab.MAX_RATES),
-    f"{P}list": rates_param(DEFAULT_LIST),
-    f"{P}steps": params.integer(500, 1, lab.MAX_STEPS),
-    f"{P}tol": params.choice("1e-6", TOLERANCES),
-    f"{P}view": params.choice("animated", VIEWS),
-    f"{P}compare": params.choices(["sgd", "momentum", "adam"], OPTIMIZERS),
+P = lab.PREFIX
+HEADER_PX = {False: 175, True: 205}  # page title and caption above the figure (presenting)
+RESET = "lr._reset"  # set when the surface or optimizer changes: the range takes its default
+SURFACE_LABELS = {
+    **{n: s.title.split(" (")[0] for n, s in surfaces.SURFACES.items()},
+    lab.FORMULA: "✎ Your own formula",
 }
-for _name in OPTIMIZERS:  # every hyperparameter except the swept learning rate
-    SPEC.update(
-        {k: v for k, v in optimizer_settings.spec(_name, P).items() if not k.endswith(".lr")}
-    )
+SPEC = lab.spec()
+LATE = lab.RANGE_KEYS  # loaded once their defaults (from the surface and optimizer) are known
 
 
-def make_surface(name: str, kappa: float, largest: float):
-    """The chosen surface; the quadratic is rebuilt with the chosen curvature."""
-    if name == "quadratic":
-        return surfaces.quadratic(kappa, largest=largest)
-    return surfaces.get(name)
+def on_reset() -> None:
+    st.session_state[RESET] = True
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def cached_sweep(surface_key, name, hp_items, lrs, steps, tol, keep_path):
-    """``lab.sweep`` for hashable arguments (cached across reruns and sessions)."""
-    surface = make_surface(*surface_key)
-    return lab.sweep(
-        name, dict(hp_items), surface, surface.start, lrs, steps, tol=tol, keep_path=keep_path
-    )
+def on_mode() -> None:
+    """Switching to a typed list starts from the rates of the current range."""
+    if st.session_state[f"{P}mode"] != "list":
+        return
+    try:
+        rates = lab.log_range(
+            st.session_state[f"{P}lo"], st.session_state[f"{P}hi"], st.session_state[f"{P}count"]
+        )
+    except (KeyError, ValueError):
+        return
+    st.session_state[f"{P}list"] = ", ".join(f"{lr:.3g}" for lr in rates)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def cached_paths_figure(surface_key, name, hp_items, lrs, steps, tol):
-    """The animated paths figure, built once per sweep (about 1 s) instead of on every rerun.
-    Shared across sessions and never mutated: ``st.plotly_chart`` only reads it."""
-    result = cached_sweep(surface_key, name, hp_items, lrs, steps, tol, True)
-    surface = make_surface(*surface_key)
-    return sweep_figures.paths_figure(
-        surface, surface.start, np.array(lrs), result.path, result.stop_step
-    )
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def cached_edge(surface_key, name, hp_items, bracket, steps, tol):
-    surface = make_surface(*surface_key)
-    return lab.refine_edge(name, dict(hp_items), surface, surface.start, bracket, steps, tol=tol)
-
-
-def hp_items(name: str) -> tuple:
-    """Hashable hyperparameters of ``name`` (without lr) from the session."""
-    values = {**st.session_state, f"{P}{name}.lr": 0.0}
-    hp = optimizer_settings.hyperparams(name, values, P)
-    hp.pop("lr")
-    return tuple(sorted(hp.items()))
-
-
-def outcome(row) -> str:
-    """A run's outcome in words."""
-    if row.status == "diverged":
-        return f"diverged at step {row.stop_step}"
-    if row.status == "converged":
-        return f"converged in {row.stop_step} steps"
-    return f"still moving after {row.stop_step} steps"
-
-
-st.title("Learning-rate lab")
+st.title("🎚️ Learning-rate lab")
 st.caption(
-    "The same optimizer from the same start with many learning rates at once. Small rates "
-    "crawl, good ones converge, larger ones overshoot and zig-zag, and past the stability "
-    "edge the runs blow up."
+    "One optimizer from one start with many learning rates at once, coloured from small "
+    "(dark) to large (yellow). Press ▶ Play: small rates crawl, good ones converge, larger ones "
+    "zig-zag, and past the stability edge the runs blow up."
 )
-url_state.load(SPEC)
 
+url_state.load({k: v for k, v in SPEC.items() if k not in LATE})
 with st.sidebar:
-    st.header("Learning-rate lab")
     st.selectbox(
         "Surface",
-        list(surfaces.SURFACES),
+        list(SURFACE_LABELS),
+        format_func=SURFACE_LABELS.get,
         key=f"{P}surface",
-        format_func=lambda n: surfaces.SURFACES[n].title.split(" (")[0],
+        on_change=on_reset,
+        help="Changing the surface or the optimizer resets the learning rates to a range that "
+        "shows every regime.",
     )
+    if st.session_state[f"{P}surface"] == lab.FORMULA:
+        st.text_input(
+            "f(x, y) =",
+            key=f"{P}formula",
+            on_change=on_reset,
+            max_chars=300,
+            help="Numbers, x and y, + - * / ^ (power), parentheses, pi, e and the functions "
+            "sin cos tan exp log sqrt abs tanh sinh cosh arctan arcsin arccos.",
+        )
+        st.text_input("Domain x0, x1, y0, y1", key=f"{P}domain", on_change=on_reset, max_chars=100)
     if st.session_state[f"{P}surface"] == "quadratic":
         st.number_input(
             "Condition number L/μ", 1.0, 1000.0, key=f"{P}kappa", format="%.4g", step=1.0
         )
         st.number_input("Largest curvature L", 0.1, 100.0, key=f"{P}L", format="%.4g", step=1.0)
-    st.selectbox("Optimizer (paths)", OPTIMIZERS, key=f"{P}optimizer", format_func=LABELS.get)
+    st.selectbox(
+        "Optimizer",
+        list(lab.OPTIMIZERS),
+        key=f"{P}optimizer",
+        format_func=LABELS.get,
+        on_change=on_reset,
+    )
+
+values = {k: st.session_state[k] for k in SPEC if k not in LATE}
+try:
+    ref = lab.surface_ref(values)
+except ValueError as err:
+    url_state.save({k: v for k, v in SPEC.items() if k not in LATE})
+    messages.problem("Check the formula", err)
+    st.stop()
+if ref[0] == lab.FORMULA:
+    compute.run_or_stop(
+        ("surface", ref),
+        rs.info,
+        ref,
+        label="Reading the formula…",
+        slot="lr.surface",
+        prefix="Check the formula",
+    )
+name, steps, tol = values[f"{P}optimizer"], values[f"{P}steps"], float(values[f"{P}tol"])
+hp = lab.hyperparams(name, values)
+late = SPEC
+if st.session_state.get(RESET) or lab.range_needed(st.query_params.to_dict(), st.session_state):
+    default = compute.run_or_stop(
+        ("lr.range", ref, name, hp, steps, tol, values[f"{P}count"]),
+        lab.default_range,
+        ref,
+        name,
+        hp,
+        steps,
+        tol,
+        values[f"{P}count"],
+        label="Finding a range of learning rates that shows every regime…",
+        slot="lr.range",
+    )
+    late = lab.spec(default.lo, default.hi, default.rates_text)
+    if st.session_state.pop(RESET, False):
+        st.session_state[f"{P}lo"], st.session_state[f"{P}hi"] = default.lo, default.hi
+url_state.load({k: late[k] for k in LATE})
+
+with st.sidebar:
     st.radio(
         "Learning rates",
-        ["range", "list"],
+        list(lab.MODES),
         key=f"{P}mode",
         format_func={"range": "log-spaced range", "list": "typed list"}.get,
         horizontal=True,
+        on_change=on_mode,
     )
     if st.session_state[f"{P}mode"] == "range":
         low, high = st.columns(2)
-        low.number_input("smallest", lab.LR_MIN, lab.LR_MAX, key=f"{P}lo", format="%.4g", step=0.01)
-        high.number_input("largest", lab.LR_MIN, lab.LR_MAX, key=f"{P}hi", format="%.4g", step=0.01)
+        low.number_input("smallest", lab.LR_MIN, lab.LR_MAX, key=f"{P}lo", format="%.3g", step=None)
+        high.number_input("largest", lab.LR_MIN, lab.LR_MAX, key=f"{P}hi", format="%.3g", step=None)
         st.slider("how many", 2, lab.MAX_RATES, key=f"{P}count")
     else:
         st.text_input(
@@ -147,157 +145,134 @@ with st.sidebar:
             key=f"{P}list",
             help=f"Comma-separated, up to {lab.MAX_RATES}, e.g. 0.001, 0.01, 0.1",
         )
-    st.number_input("Steps", 1, lab.MAX_STEPS, key=f"{P}steps", step=50)
+    st.number_input(
+        "Steps", 1, lab.MAX_STEPS, key=f"{P}steps", step=50, help=f"At most {lab.MAX_STEPS:,}."
+    )
     st.selectbox(
-        "Tolerance (gradient norm)",
-        TOLERANCES,
+        "Tolerance on ‖∇f‖",
+        list(lab.TOLERANCES),
         key=f"{P}tol",
         help="A run counts as converged once its gradient norm falls below this.",
     )
+    optimizer_controls(name, P, skip=("lr",))
+    st.radio(
+        "View",
+        list(lab.VIEWS),
+        key=f"{P}view",
+        format_func={
+            "animated": "animated",
+            "small multiples": "small multiples (every ending at once)",
+        }.get,
+    )
     st.multiselect(
-        "Optimizers in the sweep chart", OPTIMIZERS, key=f"{P}compare", format_func=LABELS.get
+        "Optimizers in the sweep chart",
+        list(lab.OPTIMIZERS),
+        key=f"{P}compare",
+        format_func=LABELS.get,
     )
-    shown = list(
-        dict.fromkeys([st.session_state[f"{P}optimizer"], *st.session_state[f"{P}compare"]])
-    )
-    for name in shown:
-        optimizer_controls(name, P, skip=("lr",))
-url_state.save(SPEC)
+    for other in st.session_state[f"{P}compare"]:
+        if other != name:
+            optimizer_controls(other, P, skip=("lr",))
 
-settings = {k: st.session_state[k] for k in SPEC}
-surface_key = (settings[f"{P}surface"], settings[f"{P}kappa"], settings[f"{P}L"])
-surface = make_surface(*surface_key)
-steps, tol = settings[f"{P}steps"], float(settings[f"{P}tol"])
+shown = {name, *st.session_state[f"{P}compare"]}
+hidden = set(lab.optimizer_keys(set(lab.OPTIMIZERS) - shown))
+url_state.save({k: v for k, v in SPEC.items() if k not in hidden})
+
+values = {k: st.session_state[k] for k in SPEC}
 try:
-    if settings[f"{P}mode"] == "range":
-        lrs = lab.log_range(settings[f"{P}lo"], settings[f"{P}hi"], settings[f"{P}count"])
-    else:
-        lrs = lab.parse_rates(settings[f"{P}list"])
-except ValueError as error:
-    messages.problem("Check the learning rates", error)
+    lrs = lab.rates(values)
+except ValueError as err:
+    messages.problem("Check the learning rates", err)
+    st.stop()
+cfg = lab.config(values, lrs)
+problem = lab.too_much(cfg)
+if problem:
+    messages.error(problem)
     st.stop()
 
-name = settings[f"{P}optimizer"]
-compare = settings[f"{P}compare"]
-progress = st.progress(0.0, text="Running the sweep…")
-jobs = 1 + 2 * len(compare)
-
-lr_key = tuple(float(v) for v in lrs)
-result = cached_sweep(surface_key, name, hp_items(name), lr_key, steps, tol, True)
-table = lab.summarize(lrs, result, surface)
-progress.progress(1 / jobs, text="Sweeping for the chart…")
-
-# ---- paths ---------------------------------------------------------------------------------
-st.subheader(f"{LABELS[name]} on {surface.title}: {len(lrs)} learning rates from one start")
-st.caption(f"Learning rates: {lab.format_rates(lrs)}")
-view = st.radio("View", VIEWS, key=f"{P}view", horizontal=True, label_visibility="collapsed")
-url_state.save(SPEC)
-if view == "animated":
-    figure = cached_paths_figure(surface_key, name, hp_items(name), lr_key, steps, tol)
-    st.plotly_chart(figure, width="stretch")
-    st.caption(
-        "Press ▶ Play to watch all runs step together; colour encodes the learning rate. "
-        "Runs stop where they converge or leave the plotting region (diverged)."
-    )
-else:
-    titles = [f"lr={lr:.3g}: {regime}" for lr, regime in zip(table.lr, table.regime, strict=True)]
-    figure = sweep_figures.small_multiples(
-        surface, surface.start, lrs, result.path, result.stop_step, titles
-    )
-    st.plotly_chart(figure, width="stretch")
-
-counts = table.regime.value_counts()
-cols = st.columns(4)
-for col, regime in zip(cols, ["too slow", "converges", "oscillates", "diverges"], strict=True):
-    col.metric(regime, int(counts.get(regime, 0)))
-shown_table = pd.DataFrame(
-    {
-        "learning rate": table.lr.map(lambda v: f"{v:.4g}"),
-        "regime": table.regime,
-        "outcome": [outcome(row) for row in table.itertuples()],
-        "final loss": table.final_loss,
-        "direction reversals": table.reversals,
-    }
+present = navigation.presenting()
+view = lab.View(small_multiples=values[f"{P}view"] == "small multiples", present=present)
+scene = compute.run_or_stop(
+    ("lr.scene", cfg.main, view),
+    lab.build_scene,
+    cfg.main,
+    view,
+    label="Sweeping the learning rates…",
+    slot="lr.scene",
 )
-with st.expander("Every run in numbers"):
-    st.dataframe(shown_table, hide_index=True, width="stretch")
-    st.caption(
-        "*Oscillates*: the path turned back at least once (on the quadratic, gradient descent "
-        "does so exactly when lr > 1/L). *Too slow*: still moving when the steps ran out."
-    )
-
-# ---- sweep chart ---------------------------------------------------------------------------
-st.subheader("Sweep: final loss and speed against the learning rate")
-if not compare:
-    progress.empty()
-    st.info("Pick at least one optimizer for the sweep chart in the sidebar.")
-    st.stop()
-
-dense = np.unique(np.concatenate([np.geomspace(lrs.min(), lrs.max(), DENSE), lrs]))
-dense_key = tuple(float(v) for v in dense)
-tables, edges, limits, rows = {}, {}, {}, []
-for i, opt in enumerate(compare):
-    hp = hp_items(opt)
-    run = cached_sweep(surface_key, opt, hp, dense_key, steps, tol, False)
-    tables[opt] = lab.summarize(dense, run, surface)
-    progress.progress((2 + 2 * i) / jobs, text=f"Finding where {LABELS[opt]} diverges…")
-    bracket = lab.divergence_edge(dense, run.status)
-    theory = lab.stability_limit(opt, dict(hp), surface)
-    measured = None
-    if bracket is not None:
-        measured = lab.measured_edge(cached_edge(surface_key, opt, hp, bracket, steps, tol))
-        edges[opt] = measured
-    if theory is not None:
-        limits[f"{lab.limit_formula(opt)} ({LABELS[opt]})"] = theory
-    rows.append((opt, theory, measured, bracket))
-    progress.progress((3 + 2 * i) / jobs, text="Sweeping for the chart…")
-progress.empty()
-
-st.plotly_chart(sweep_figures.sweep_figure(tables, limits, edges), width="stretch")
+height = None if view.small_multiples else viewport.figure_height(HEADER_PX[present])
+st.plotly_chart(
+    Prebuilt(scene.figure, height=height),
+    key="lr.chart",
+    config={"scrollZoom": False, "displaylogo": False},
+)
 st.caption(
-    f"{len(dense)} learning rates log-spaced over the chosen range, {steps} steps each, from "
-    "the same start. Shaded: learning rates where that optimizer diverged. Dashed: the "
-    "theoretical stability limit; dotted: the measured edge (refined by a finer sweep)."
+    f"{LABELS[name]} on {scene.title}, {len(lrs)} learning rates from "
+    f"{lab.lr_text(lrs.min())} to {lab.lr_text(lrs.max())}, {cfg.steps:,} steps from the same "
+    "start. A run that leaves the plot has diverged."
 )
 
-st.subheader("Stability edge: theory vs measured")
-if surface.curvature is not None:
-    mu, largest = surface.curvature
-    st.markdown(
-        f"On this quadratic the Hessian eigenvalues are μ = {mu:.4g} and **L = {largest:.4g}**: "
-        "gradient descent is stable for lr < 2/L, heavy-ball momentum for lr < (2+2μ)/L "
-        "(μ here is the momentum coefficient)."
+
+def make_gif() -> bytes:
+    """The slide GIF, built in the pool when the button is clicked (Streamlit ignores
+    elements inside this callable, so the pool is asked directly)."""
+    return compute.pool().run(("lr.gif", cfg.main), lab.gif, cfg.main)
+
+
+st.download_button(
+    "Animated sweep as GIF (slide size)",
+    data=make_gif,
+    file_name=f"lr_sweep_{name}.gif",
+    mime="image/gif",
+    on_click="ignore",
+)
+
+with st.expander("Every run in numbers (shows how each run ends)"):
+    counts = " · ".join(f"{regime}: {scene.counts[regime]}" for regime in lab.REGIMES)
+    st.markdown(messages.plain(counts))
+    st.dataframe(lab.runs_table(scene.table), hide_index=True, width="stretch")
+    st.caption(
+        "*Converges*: reached a minimum's neighbourhood (or the gradient-norm tolerance) within "
+        f"the steps. *Oscillates*: turned back at least {lab.ZIGZAG} times with steps large "
+        "enough to see (on the quadratic, gradient descent turns back exactly when lr > 1/L). "
+        "*Too slow*: still far from every minimum when the steps ran out. *Diverges*: left the "
+        "plot or overflowed."
     )
-metric_cols = st.columns(max(len(rows), 1))
-records = []
-for col, (opt, theory, measured, bracket) in zip(metric_cols, rows, strict=False):
-    if measured is None:
-        verdict = f"no divergence up to lr = {dense.max():.4g}"
-        if bracket is None and (tables[opt].status == "diverged").all():
-            verdict = f"diverged already at lr = {dense.min():.4g}: try smaller rates"
-        col.metric(f"{LABELS[opt]} edge (measured)", "—", verdict, delta_color="off")
-    elif theory is not None:
-        col.metric(
-            f"{LABELS[opt]} edge: measured vs {lab.limit_formula(opt)}",
-            f"{measured:.4g}",
-            f"{(measured / theory - 1):+.2%} vs theory {theory:.4g}",
-            delta_color="off",
+
+with st.expander("Sweep chart and stability edge: theory vs measured (shows how runs end)"):
+    if not cfg.compare:
+        messages.info("Pick at least one optimizer for the sweep chart in the sidebar.")
+    else:
+        comparison = compute.run_or_stop(
+            ("lr.compare", cfg, present),
+            lab.build_comparison,
+            cfg,
+            lab.View(present=present),
+            label="Sweeping every compared optimizer…",
+            slot="lr.compare",
         )
-    else:
-        col.metric(f"{LABELS[opt]} edge (measured)", f"{measured:.4g}", "no theory here")
-    records.append(
-        {
-            "optimizer": LABELS[opt],
-            "theory": f"{lab.limit_formula(opt)} = {theory:.4g}" if theory is not None else "—",
-            "measured edge": f"{measured:.5g}" if measured is not None else "—",
-            "difference": f"{measured / theory - 1:+.2%}"
-            if theory is not None and measured is not None
-            else "—",
-        }
-    )
-st.dataframe(pd.DataFrame(records), hide_index=True)
-st.caption(
-    f"Measured: the boundary between the largest learning rate that did not diverge within "
-    f"{steps} steps and the smallest that did, narrowed by three finer sweeps. Just above the "
-    "limit the runs grow slowly, so fewer steps push the measured edge a little higher."
-)
+        st.plotly_chart(Prebuilt(comparison.figure), key="lr.sweep", config={"displaylogo": False})
+        st.caption(
+            f"{len(comparison.lrs)} learning rates log-spaced from "
+            f"{lab.lr_text(comparison.lrs.min())} to {lab.lr_text(comparison.lrs.max())}, "
+            f"{cfg.steps:,} steps each, from the same start. Shaded: where that optimizer "
+            "diverged. Dashed: the theoretical stability limit; dotted: the measured edge."
+        )
+        if comparison.curvature is not None:
+            mu, largest = comparison.curvature
+            st.markdown(
+                messages.plain(
+                    f"Here the Hessian is constant, with eigenvalues {mu:.4g} and L = "
+                    f"{largest:.4g}: gradient descent is stable for lr < 2/L, heavy-ball "
+                    "momentum for lr < (2+2μ)/L (μ here is the momentum coefficient), Nesterov "
+                    "for lr < (2+2μ)/((1+2μ)L)."
+                )
+            )
+        st.dataframe(comparison.edges, hide_index=True, width="stretch")
+        st.caption(
+            "Measured: between the largest learning rate that did not diverge within "
+            f"{cfg.steps:,} steps and the smallest that did, narrowed by one finer sweep. Just "
+            "above the limit the runs grow slowly, so fewer steps push the measured edge up."
+        )
+
+viewport.probe()

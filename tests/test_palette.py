@@ -13,9 +13,12 @@ from figures import mlp as fm
 from figures import palette, race3d
 from figures import race as fr
 from figures import sweep as fs
+from mlp.datasets import Dataset
+from mlp.network import ACTIVATIONS
 from mlp.train import History
 from scenes import basins, sweep
 from scenes.optimizer_settings import LABELS
+from scenes.playground import Run
 
 # The published schemes (Paul Tol, personal.sron.nl/~pault: bright, vibrant, muted, dark /
 # high-contrast; Okabe & Ito 2008), copied from their sources, not from our palette.
@@ -134,6 +137,20 @@ def test_each_optimizer_has_one_colour_on_every_page(name):
     paths = {name: optim_core.run(optim_core.make(name, lr=0.01), BEALE, starts, 20).path}
     figures["minima multi-start"] = fb.multistart_figure(BEALE, paths, max_frames=5)
     history = History(train_loss=[0.7, 0.5], train_accuracy=[0.5, 0.8])
-    figures["MLP curves"] = fm.curves_figure([(name, history)])
+    train = Dataset(np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([0, 1]), "toy", 2)
+    grids = [np.full((3, 3), 0.5)] * 2
+    xs = np.linspace(-1, 1, 3)
+    figures["MLP training"] = fm.training_figure(
+        [Run(name, {}, history, [0, 1], grids)], xs, xs, train, None, 2
+    )
     for page, fig in figures.items():
         assert _colours_of(fig, LABELS[name]) == {colour}, page
+
+
+def test_activations_have_distinct_colour_blind_safe_colours():
+    assert set(palette.ACTIVATION_COLORS) == set(ACTIVATIONS)
+    colours = [*palette.ACTIVATION_COLORS.values()]
+    assert set(colours) <= SAFE and set(palette.LOSS_COLORS.values()) <= SAFE
+    for a, b in itertools.combinations(colours, 2):
+        assert delta_e(a, b) >= 25, (a, b)
+    assert palette.LOSS_COLORS["ce"] != palette.LOSS_COLORS["mse"]
