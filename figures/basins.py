@@ -346,7 +346,7 @@ def maps_figure(
         margin=dict(l=box["left"], r=box["right"], t=box["top"], b=box["bottom"], autoexpand=False),
         plot_bgcolor="white",
         hovermode="closest",
-        legend=dict(**legend, itemclick=False, itemdoubleclick=False),
+        legend=dict(**legend, traceorder="normal", itemclick=False, itemdoubleclick=False),
     )
     return lecture_style(fig, present)
 
