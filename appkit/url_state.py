@@ -21,15 +21,42 @@ from appkit import messages
 from scenes.params import Param, encode, flag, read
 
 
+# Session key of the URL values a page rejected: setting key -> (warning, value used instead).
+_REJECTED = "_url_rejected"
+
+
 def load(spec: Mapping[str, Param]) -> None:
     """Give every setting not yet in the session its value from the URL (or its default), and
-    show a warning (as plain text) for each URL value that was rejected."""
-    missing = {key: param for key, param in spec.items() if key not in st.session_state}
-    values, warnings = read(st.query_params.to_dict(), missing)
-    for key, value in values.items():
-        st.session_state[key] = value
-    for text in dict.fromkeys(warnings):
+    show a warning (as plain text) for each URL value that was rejected.
+
+    A warning stays on the page through the reruns that follow without the user (the window
+    size reaching the server, a finished computation) and goes for good once the user changes
+    that setting: it never outlives the value it is about."""
+    rejected = st.session_state.setdefault(_REJECTED, {})
+    query = st.query_params.to_dict()
+    for key, param in spec.items():
+        if key in st.session_state:
+            continue
+        values, warnings = read(query, {key: param})
+        st.session_state[key] = values[key]
+        if warnings:
+            rejected[key] = (warnings[0], values[key])
+    shown = []
+    for key in [k for k in rejected if k in spec]:
+        text, used = rejected[key]
+        if _same(st.session_state.get(key), used):
+            shown.append(text)
+        else:
+            del rejected[key]
+    for text in dict.fromkeys(shown):
         messages.warning(text)
+
+
+def _same(a, b) -> bool:
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):  # e.g. arrays: compare by value
+        return False
 
 
 # Keys every page keeps in its URL besides its own settings (presentation mode).

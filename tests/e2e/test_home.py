@@ -12,6 +12,7 @@ DEEP_LINKS = {
     "lr_lab": ("lr.optimizer=momentum&lr.steps=300", "Momentum on"),
     "minima_lab": ("basin.surface=himmelblau&basin.grid=40", "Himmelblau's function"),
     "mlp_playground": ("mlp.data=circles&mlp.epochs=20", "Circles"),
+    "building_blocks": ("blocks.depth=3&blocks.p=0.25,0.5", "Cross-entropy"),
 }
 
 
@@ -42,7 +43,12 @@ def test_a_bookmark_as_a_fresh_servers_first_request(page, info):
         page.goto(f"{url}/{info.key}?{query}")
         wait_until_idle(page)
         assert_app_navigation(page)
-        page.get_by_text(shown).first.wait_for(timeout=60_000)
+        # Shown as text, or as the value of a select box's input (which get_by_text does not
+        # read).
+        chosen = page.locator(f'[data-testid="stSelectbox"] input[value="{shown}"]')
+        page.get_by_text(shown).or_(chosen).locator("visible=true").first.wait_for(
+            timeout=60_000
+        )
         assert page.locator('[data-testid="stException"]').count() == 0
         assert page.title() == f"{info.title} · {APP_TITLE}"
         width = page.locator('[data-testid="stMainBlockContainer"]').bounding_box()["width"]
