@@ -20,7 +20,6 @@ import streamlit as st
 from appkit import messages
 from scenes.params import Param, encode, flag, read
 
-
 # Session key of the URL values a page rejected: setting key -> (warning, value used instead).
 _REJECTED = "_url_rejected"
 

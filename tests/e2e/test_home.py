@@ -46,9 +46,7 @@ def test_a_bookmark_as_a_fresh_servers_first_request(page, info):
         # Shown as text, or as the value of a select box's input (which get_by_text does not
         # read).
         chosen = page.locator(f'[data-testid="stSelectbox"] input[value="{shown}"]')
-        page.get_by_text(shown).or_(chosen).locator("visible=true").first.wait_for(
-            timeout=60_000
-        )
+        page.get_by_text(shown).or_(chosen).locator("visible=true").first.wait_for(timeout=60_000)
         assert page.locator('[data-testid="stException"]').count() == 0
         assert page.title() == f"{info.title} · {APP_TITLE}"
         width = page.locator('[data-testid="stMainBlockContainer"]').bounding_box()["width"]
