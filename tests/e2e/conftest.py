@@ -125,6 +125,9 @@ def wait_until_idle(page, timeout_ms: int = 60_000, quiet_ms: int = 1000) -> Non
     """Wait until Streamlit has finished the current script run: no running indicator for
     ``quiet_ms`` in a row (a run may not have started yet when the page has just loaded)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+    # Count the quiet time from this call on: an idle spell from before the last click would
+    # otherwise end the wait before the rerun that click starts.
+    page.evaluate("() => { window.__idleSince = null; }")
     page.wait_for_function(
         """(quiet) => {
             const running = document.querySelector('[data-testid="stStatusWidget"]')
