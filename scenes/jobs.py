@@ -10,7 +10,12 @@ trainings in worker processes instead, so concurrent sessions use every core, an
   and a key already queued or running is joined, not started again;
 - tells a waiting caller where it stands: its place in the queue, or the running job's progress
   (a job reports it with :func:`report`);
-- recycles its workers after a number of jobs, so their memory cannot creep;
+- recycles its workers after a number of jobs, so their memory cannot creep. It does so by
+  retiring the whole executor for a fresh one (the old one finishes what it holds, then its
+  workers exit), not with ``ProcessPoolExecutor(max_tasks_per_child=...)``: up to CPython 3.13
+  that option can leave the pool with no workers and its queued jobs waiting forever
+  (cpython#115634; seen here as pages that never finished loading after a few minutes of
+  classroom load);
 - starts workers with the ``forkserver`` method (``spawn`` where that is missing): forking
   Streamlit's multi-threaded server process could copy a lock held by another thread;
 - keeps workers from re-running the page: Streamlit installs the running script as
@@ -240,6 +245,7 @@ class JobPool:
         self._progress_queue = self._ctx.Queue()
         self._tasks_per_worker = tasks_per_worker
         self._executor = self._new_executor()
+        self._submitted = 0  # jobs given to the current executor
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._inflight: dict[Hashable, Ticket] = {}
@@ -262,8 +268,19 @@ class JobPool:
             mp_context=self._ctx,
             initializer=_init_worker,
             initargs=(self._progress_queue,),
-            max_tasks_per_child=self._tasks_per_worker,
         )
+
+    def _executor_for_next_job(self) -> ProcessPoolExecutor:
+        """The executor for one more job, a fresh one once the current one has had its share
+        (``workers * tasks_per_worker`` jobs). The retired executor still runs the jobs it was
+        given (each job's done-callback keeps it referenced until then); its workers then exit
+        and their memory returns to the system. Call with the lock held."""
+        if self._submitted >= self.workers * self._tasks_per_worker:
+            self._executor.shutdown(wait=False)
+            self._executor = self._new_executor()
+            self._submitted = 0
+        self._submitted += 1
+        return self._executor
 
     def _drain_progress(self) -> None:
         while not self._closed:
@@ -294,16 +311,19 @@ class JobPool:
             if key in self.cache:
                 done.set_result(None)
                 return Ticket(key, job_id, done)
+            executor = self._executor_for_next_job()
             try:
-                future = self._executor.submit(_run_job, job_id, fn, args, kwargs)
+                future = executor.submit(_run_job, job_id, fn, args, kwargs)
             except BrokenProcessPool:  # a worker died (e.g. killed for memory): start afresh
-                self._executor.shutdown(wait=False, cancel_futures=True)
-                self._executor = self._new_executor()
-                future = self._executor.submit(_run_job, job_id, fn, args, kwargs)
+                executor.shutdown(wait=False, cancel_futures=True)
+                executor = self._executor = self._new_executor()
+                self._submitted = 1
+                future = executor.submit(_run_job, job_id, fn, args, kwargs)
             ticket = Ticket(key, job_id, future)
             self._inflight[key] = ticket
             self._order.append(ticket)
-        future.add_done_callback(lambda f, t=ticket: self._finish(t, f))
+        # The callback holds the executor until the job is done, even once it is retired.
+        future.add_done_callback(lambda f, t=ticket, ex=executor: self._finish(t, f))
         return ticket
 
     def _finish(self, ticket: Ticket, future: Future) -> None:

@@ -99,6 +99,19 @@ def test_workers_are_recycled(pool):
     assert len(set(pids)) >= 2  # at most 3 jobs per worker
 
 
+def test_a_backlog_larger_than_a_workers_share_of_jobs_is_all_done():
+    """Ten jobs queued at once on one worker that is recycled every two jobs: all ten finish
+    (ProcessPoolExecutor's own max_tasks_per_child leaves such a backlog waiting forever on
+    CPython 3.11-3.13, cpython#115634)."""
+    jobs = JobPool(workers=1, cache_bytes=10_000, tasks_per_worker=2, preload=["numpy"])
+    try:
+        tickets = [jobs.submit(("backlog", i), h.pid_after, 0.05) for i in range(10)]
+        pids = [jobs.result(t, timeout=120) for t in tickets]
+        assert len(set(pids)) >= 5  # a fresh worker for every two jobs
+    finally:
+        jobs.shutdown()
+
+
 def test_results_larger_than_the_cache_are_still_returned(pool):
     result = pool.run(("big", 5000), h.array_of, 5000)  # 40 kB > the 10 kB cache
     assert result.shape == (5000,) and ("big", 5000) not in pool.cache
