@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from appkit import navigation
+
 DEFAULT = (1280, 720)
 _JS = """
 export default function (component) {
@@ -57,6 +59,13 @@ def size() -> tuple[int, int]:
     return width, height
 
 
+# Presentation mode's larger type (appkit.navigation) makes the page title and caption taller.
+PRESENT_HEADER_PX = 50
+
+
 def figure_height(top: int, low: int = 470, high: int = 1100) -> int:
-    """A figure height that fills the window below ``top`` pixels of page header."""
+    """A figure height that fills the window below ``top`` pixels of page header (measured
+    without presentation mode; presenting adds ``PRESENT_HEADER_PX``), so Play stays in the
+    first screen."""
+    top += PRESENT_HEADER_PX if navigation.presenting() else 0
     return int(min(max(size()[1] - top, low), high))

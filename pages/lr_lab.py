@@ -20,7 +20,7 @@ from scenes.optimizer_settings import LABELS
 navigation.page_setup("lr_lab")
 
 P = lab.PREFIX
-HEADER_PX = {False: 175, True: 205}  # page title and caption above the figure (presenting)
+HEADER_PX = 175  # page title and caption above the figure
 RESET = "lr._reset"  # set when the surface or optimizer changes: the range takes its default
 SURFACE_LABELS = {
     **{n: s.title.split(" (")[0] for n, s in surfaces.SURFACES.items()},
@@ -200,7 +200,7 @@ scene = compute.run_or_stop(
     label="Sweeping the learning rates…",
     slot="lr.scene",
 )
-height = None if view.small_multiples else viewport.figure_height(HEADER_PX[present])
+height = None if view.small_multiples else viewport.figure_height(HEADER_PX)
 st.plotly_chart(
     Prebuilt(scene.figure, height=height),
     key="lr.chart",

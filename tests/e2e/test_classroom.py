@@ -63,9 +63,17 @@ def test_the_figure_and_its_play_button_are_in_the_first_screen(sized_page, app_
 
 @pytest.mark.parametrize("key", SCENE_PAGES)
 def test_presentation_mode_hides_the_sidebar_and_toolbar(page, app_url, key):
-    page.goto(f"{app_url}/{key}?present=1")
+    path = ANIMATED_VIEW.get(key, key)
+    page.goto(f"{app_url}/{path}{'&' if '?' in path else '?'}present=1")
     wait_until_idle(page, timeout_ms=180_000)
     _no_exception(page)
+    # Play and the frame slider stay in the first screen with presentation mode's larger type.
+    chart = page.locator(ANIMATED).first
+    chart.locator(".updatemenu-button").first.wait_for(timeout=180_000)
+    wait_until_idle(page, timeout_ms=180_000)
+    for part in (".updatemenu-button", ".slider-rail-rect"):
+        box = chart.locator(part).first.bounding_box()
+        assert box["y"] + box["height"] <= page.viewport_size["height"], (part, box)
     sidebar = page.locator('[data-testid="stSidebar"]')
     assert sidebar.get_attribute("aria-expanded") == "false" or not sidebar.is_visible()
     assert not page.locator('[data-testid="stToolbar"]').is_visible()
