@@ -81,6 +81,8 @@ def test_basin_maps_fit_the_first_screen_with_colours_lines_and_no_overlaps(proj
     legend = _boxes(page, f"{PLOT} g.legend")
     ticks = _boxes(page, f"{PLOT} g.xtick text") + _boxes(page, f"{PLOT} g.ytick text")
     assert len(maps) == 3 and len(legend) == 1
+    # The legend is drawn inside the figure (a stacked legend once fell off its bottom).
+    assert legend[0]["y"] + legend[0]["height"] <= box["y"] + box["height"] + 1, (legend, box)
     for item in maps + ticks:
         assert not _overlap(legend[0], item), (legend[0], item)
     # The maps fill the content width (side by side), or the screen's height.
