@@ -274,7 +274,9 @@ class JobPool:
         """The executor for one more job, a fresh one once the current one has had its share
         (``workers * tasks_per_worker`` jobs). The retired executor still runs the jobs it was
         given (each job's done-callback keeps it referenced until then); its workers then exit
-        and their memory returns to the system. Call with the lock held."""
+        and their memory returns to the system. Until they do, up to twice ``workers`` jobs may
+        run at once, and a new job can overtake older ones queued in the retiring executor.
+        Call with the lock held."""
         if self._submitted >= self.workers * self._tasks_per_worker:
             self._executor.shutdown(wait=False)
             self._executor = self._new_executor()

@@ -20,6 +20,15 @@ def pool():
     jobs.shutdown()
 
 
+@pytest.fixture
+def queue_pool():
+    """One worker that is not recycled during the test: a recycled pool starts a fresh
+    executor beside the retiring one, so a job could overtake the queue these tests watch."""
+    jobs = JobPool(workers=1, cache_bytes=10_000, tasks_per_worker=100, preload=["numpy"])
+    yield jobs
+    jobs.shutdown()
+
+
 def test_cache_is_bounded_in_bytes_and_evicts_the_least_recently_used():
     cache = ByteCache(max_bytes=3 * len(pickle.dumps(np.zeros(100), protocol=5)) + 10)
     for i in range(3):
@@ -61,7 +70,8 @@ def test_identical_requests_share_one_job(pool, tmp_path):
     assert len(log.read_text().split()) == 1  # computed once for four callers
 
 
-def test_queue_position_and_progress_are_reported(pool, tmp_path):
+def test_queue_position_and_progress_are_reported(queue_pool, tmp_path):
+    pool = queue_pool
     release = tmp_path / "go"
     first = pool.submit(("block", str(release)), h.wait_for_file, str(release))
     second = pool.submit(("later", 1), h.pid_after, 0.0)
@@ -77,7 +87,8 @@ def test_queue_position_and_progress_are_reported(pool, tmp_path):
     assert pool.status(second).done
 
 
-def test_a_queued_job_can_be_withdrawn(pool, tmp_path):
+def test_a_queued_job_can_be_withdrawn(queue_pool, tmp_path):
+    pool = queue_pool
     release = tmp_path / "go"
     blocker = pool.submit(("block", str(release)), h.wait_for_file, str(release))
     pool.submit(("filler", 1), h.pid_after, 0.0)  # may already sit in the executor's call queue
