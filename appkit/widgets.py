@@ -1,10 +1,28 @@
-"""Streamlit widgets for optimizer hyperparameters, keyed like ``scenes.optimizer_settings``."""
+"""Streamlit widgets shared by the pages: optimizer hyperparameters (keyed like
+``scenes.optimizer_settings``) and the text boxes of a typed surface."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from scenes.optimizer_settings import CHOICES, INTEGERS, LABELS, SHOWN, bounds
+from surfaces.formula import MAX_LENGTH
+
+
+def formula_inputs(prefix: str, on_change) -> None:
+    """The text boxes of a typed surface: ``{prefix}formula`` and ``{prefix}domain`` (the URL
+    keys every page that takes a formula shares), calling ``on_change`` when either changes."""
+    st.text_input(
+        "f(x, y) =",
+        key=f"{prefix}formula",
+        on_change=on_change,
+        max_chars=MAX_LENGTH,  # longer text is refused anyway
+        help="Numbers, x and y, + - * / ^ (power), parentheses, pi, e and the functions "
+        "sin cos tan exp log sqrt abs tanh sinh cosh arctan arcsin arccos.",
+    )
+    st.text_input(
+        "Domain x0, x1, y0, y1", key=f"{prefix}domain", on_change=on_change, max_chars=100
+    )
 
 
 def optimizer_controls(

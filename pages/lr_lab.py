@@ -11,7 +11,7 @@ import streamlit as st
 
 import surfaces
 from appkit import compute, messages, navigation, url_state, viewport
-from appkit.widgets import optimizer_controls
+from appkit.widgets import formula_inputs, optimizer_controls
 from figures.prebuilt import Prebuilt
 from scenes import race as rs
 from scenes import sweep as lab
@@ -66,15 +66,7 @@ with st.sidebar:
         "shows every regime.",
     )
     if st.session_state[f"{P}surface"] == lab.FORMULA:
-        st.text_input(
-            "f(x, y) =",
-            key=f"{P}formula",
-            on_change=on_reset,
-            max_chars=300,
-            help="Numbers, x and y, + - * / ^ (power), parentheses, pi, e and the functions "
-            "sin cos tan exp log sqrt abs tanh sinh cosh arctan arcsin arccos.",
-        )
-        st.text_input("Domain x0, x1, y0, y1", key=f"{P}domain", on_change=on_reset, max_chars=100)
+        formula_inputs(P, on_change=on_reset)
     if st.session_state[f"{P}surface"] == "quadratic":
         st.number_input(
             "Condition number L/μ", 1.0, 1000.0, key=f"{P}kappa", format="%.4g", step=1.0

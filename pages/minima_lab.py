@@ -10,7 +10,7 @@ import streamlit as st
 
 import surfaces
 from appkit import compute, messages, navigation, url_state, viewport
-from appkit.widgets import optimizer_controls
+from appkit.widgets import formula_inputs, optimizer_controls
 from figures.prebuilt import Prebuilt
 from scenes import basins as bs
 from scenes.optimizer_settings import CURVATURE, LABELS
@@ -86,20 +86,7 @@ with st.sidebar:
         help="Changing the surface sets every learning rate to the one suggested for it.",
     )
     if st.session_state[f"{P}surface"] == bs.FORMULA:
-        st.text_input(
-            "f(x, y) =",
-            key=f"{P}formula",
-            on_change=on_formula_change,
-            max_chars=300,
-            help="Numbers, x and y, + - * / ^ (power), parentheses, pi, e and the functions "
-            "sin cos tan exp log sqrt abs tanh sinh cosh arctan arcsin arccos.",
-        )
-        st.text_input(
-            "Domain x0, x1, y0, y1",
-            key=f"{P}domain",
-            on_change=on_formula_change,
-            max_chars=100,
-        )
+        formula_inputs(P, on_change=on_formula_change)
 
 try:
     ref = bs.surface_ref({k: st.session_state[k] for k in bs.SURFACE_KEYS})

@@ -9,7 +9,7 @@ import streamlit as st
 
 import surfaces
 from appkit import compute, messages, navigation, url_state, viewport
-from appkit.widgets import optimizer_controls
+from appkit.widgets import formula_inputs, optimizer_controls
 from figures.prebuilt import Prebuilt
 from scenes import equations
 from scenes import race as rs
@@ -98,20 +98,7 @@ with st.sidebar:
         help="Changing the surface resets the start, steps and learning rates to its defaults.",
     )
     if st.session_state[f"{P}surface"] == rs.FORMULA:
-        st.text_input(
-            "f(x, y) =",
-            key=f"{P}formula",
-            on_change=on_formula_change,
-            max_chars=300,
-            help="Numbers, x and y, + - * / ^ (power), parentheses, pi, e and the functions "
-            "sin cos tan exp log sqrt abs tanh sinh cosh arctan arcsin arccos.",
-        )
-        st.text_input(
-            "Domain x0, x1, y0, y1",
-            key=f"{P}domain",
-            on_change=on_formula_change,
-            max_chars=100,
-        )
+        formula_inputs(P, on_change=on_formula_change)
 
 try:
     ref = rs.surface_ref({k: st.session_state[k] for k in surface_spec})
